@@ -1,0 +1,186 @@
+"""Settings shared by every environment. dev, test and prod import this and adjust."""
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from .env import env_bool, env_int, env_list, env_path, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework_gis",
+    "django_filters",
+    "drf_spectacular",
+    "leaflet",
+    "gis_portal",
+    "layers.core",
+    "layers.areas",
+    "tiles",
+    "data.boundaries",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gis_portal.urls"
+WSGI_APPLICATION = "gis_portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "gis_portal" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _private_cluster_url() -> str:
+    """The private cluster started by scripts/pgcluster.sh records its port in var/pg/port."""
+    port_file = BASE_DIR / "var" / "pg" / "port"
+    port = port_file.read_text().strip() if port_file.exists() else "5432"
+    return f"postgis://postgres@127.0.0.1:{port}/tugan_zher"
+
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", _private_cluster_url()),
+        engine="django.contrib.gis.db.backends.postgis",
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+    )
+}
+# Several checkouts or runs may share one server: the test database name is configurable.
+DATABASES["default"]["TEST"] = {"NAME": env_str("TZ_TEST_DB_NAME", "test_tugan_zher")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# GDAL 3.6 (Debian 12) cannot block network access for spatial references; the portal never
+# passes user-supplied spatial references to GDAL (uploads are read with an explicit CRS check).
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Kazakh is the default language; Russian and English are the other two of the programme.
+LANGUAGE_CODE = "kk"
+LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "gis_portal" / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Almaty"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "gis_portal" / "static"]
+
+# --- Spatial constants -------------------------------------------------------------------------
+# Storage and API output are WGS 84 lon/lat: what GPS, Leaflet and every source file use.
+SRID = 4326
+# Web Mercator: the projection vector tiles are cut in.
+TILE_SRID = 3857
+# Kazakhstan's extent with a ~0.5° margin (lon min, lat min, lon max, lat max): inputs outside
+# it are rejected as "outside Kazakhstan" before any query runs.
+KAZAKHSTAN_BBOX = (46.0, 40.0, 87.9, 55.9)
+# Map opens over the country's centroid at a zoom that shows all of it on a laptop screen.
+MAP_DEFAULT_CENTER = (48.0, 67.5)
+MAP_DEFAULT_ZOOM = 5
+# ST_Subdivide vertex limit for the lookup table: small pieces keep point-in-polygon to a few
+# bounding-box checks and a short ring scan (PostGIS docs recommend 64–255).
+AREA_SUBDIVIDE_MAX_VERTICES = 128
+# Simplification tolerance in degrees (~500 m) for overview geometry used at low zooms.
+AREA_SIMPLIFY_TOLERANCE = 0.005
+# Vector tiles: 4096 units per tile edge and a 64-unit buffer, the defaults of the MVT spec
+# tools (Martin, PostGIS docs) so tiles match across servers.
+TILE_EXTENT = 4096
+TILE_BUFFER = 64
+# Cap on features in one tile of a point layer: keeps the worst tile small.
+TILE_MAX_FEATURES = 20000
+# GeoJSON list paging: a page size large enough for a map view, capped for memory.
+GEOJSON_DEFAULT_LIMIT = 500
+GEOJSON_MAX_LIMIT = 5000
+# Nearest-settlement search radius for the click popup.
+LOOKUP_NEAREST_SETTLEMENT_KM = 50
+
+# Reference data: a local folder with the source files (tests and CI point it at
+# ../shared/data) or, when absent, downloads from the manifest's public URLs.
+TZ_DATA_DIR = env_path("TZ_DATA_DIR", BASE_DIR.parent / "shared" / "data")
+TZ_DATA_CACHE_DIR = env_path("TZ_DATA_CACHE_DIR", BASE_DIR / "var" / "data-cache")
+
+# Basemap tiles: empty means offline; the map then draws boundaries as its base.
+TZ_BASEMAP_URL = env_str("TZ_BASEMAP_URL", "")
+TZ_BASEMAP_ATTRIBUTION = env_str("TZ_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
+
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": MAP_DEFAULT_CENTER,
+    "DEFAULT_ZOOM": MAP_DEFAULT_ZOOM,
+    "MIN_ZOOM": 3,
+    "MAX_ZOOM": 18,
+    "SPATIAL_EXTENT": KAZAKHSTAN_BBOX,
+    "TILES": [(_("Basemap"), TZ_BASEMAP_URL, {"attribution": TZ_BASEMAP_ATTRIBUTION})]
+    if TZ_BASEMAP_URL
+    else [],
+    "RESET_VIEW": False,
+    "NO_GLOBALS": False,
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "layers.core.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tugan Zher portal API",
+    "DESCRIPTION": (
+        "Kazakhstan's administrative geography and the portal's map layers. "
+        "Coordinates are WGS 84 longitude/latitude (EPSG:4326)."
+    ),
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tiles.schema.add_tile_paths",
+    ],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

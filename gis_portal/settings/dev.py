@@ -1,0 +1,4 @@
+from .base import *  # noqa: F403
+from .env import env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)

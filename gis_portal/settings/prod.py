@@ -1,0 +1,14 @@
+"""Production: refuses to start with development keys or debug on."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .env import env_str
+
+DEBUG = False
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 40:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a real secret of 40+ characters")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,6 @@
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast users in tests
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

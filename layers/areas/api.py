@@ -1,0 +1,194 @@
+"""Administrative geography API: point lookup, area lists and area details."""
+
+import json
+
+from django.db import connection
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+from layers.core.errors import BadQuery, NotFound
+from layers.core.geojson import dumps
+from layers.core.params import inside_kazakhstan, parse_float, parse_lon_lat
+from layers.core.views import JSON, PortalAPIView
+
+from .models import AdminArea, BoundaryGeneration
+
+# One statement per lookup: the containing areas come from the subdivided parts (a few small
+# polygons per bounding-box hit), the nearest settlement from a KNN scan of the point index;
+# the five nearest by degrees are re-ranked by metres on the spheroid.
+LOOKUP_SQL = """
+WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS g)
+SELECT a.level, a.kato, a.name_kk, a.name_ru, a.name_en, a.approximate, NULL::float8
+FROM areas_adminareapart p JOIN areas_adminarea a ON a.id = p.area_id, pt
+WHERE p.generation_id = %(generation)s AND ST_Intersects(p.geom, pt.g)
+UNION ALL
+SELECT * FROM (
+  SELECT 'settlement', s.kato, s.name_kk, s.name_ru, s.name_en, false,
+         ST_DistanceSphere(s.geom, pt.g) AS metres
+  FROM (SELECT s.* FROM areas_settlement s, pt WHERE s.geom IS NOT NULL
+        ORDER BY s.geom <-> pt.g LIMIT 5) s, pt
+  ORDER BY metres LIMIT 1
+) nearest
+"""
+
+
+def _generation(request) -> BoundaryGeneration:
+    code = request.GET.get("generation")
+    try:
+        if code:
+            return BoundaryGeneration.objects.get(code=code)
+        return BoundaryGeneration.current()
+    except BoundaryGeneration.DoesNotExist:
+        known = ", ".join(BoundaryGeneration.objects.values_list("code", flat=True)) or "none"
+        raise BadQuery(f"unknown boundary generation {code!r}; known: {known}",
+                       "generation") from None
+
+
+def _area_json(level, kato, kk, ru, en, approximate) -> dict:
+    return {"level": level, "kato": kato, "name": {"kk": kk, "ru": ru, "en": en},
+            "approximate": approximate}
+
+
+class AreaLookupView(PortalAPIView):
+    @extend_schema(
+        summary="Which oblast, district and rural okrug a point is in, and the nearest "
+                "settlement",
+        parameters=[OpenApiParameter("lon", float, required=True),
+                    OpenApiParameter("lat", float, required=True),
+                    OpenApiParameter("generation", str, description="boundary generation "
+                                     "(default: the current one)")],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        point = parse_lon_lat(request.GET.get("lon"), request.GET.get("lat"))
+        generation = _generation(request)
+        found = {}
+        if inside_kazakhstan(point.x, point.y):
+            with connection.cursor() as cursor:
+                cursor.execute(LOOKUP_SQL, {"lon": point.x, "lat": point.y,
+                                            "generation": generation.pk})
+                for level, kato, kk, ru, en, approximate, metres in cursor.fetchall():
+                    entry = _area_json(level, kato, kk, ru, en, approximate)
+                    if metres is not None:
+                        entry["distance_km"] = round(metres / 1000, 2)
+                        del entry["approximate"], entry["level"]
+                    found.setdefault(level, entry)
+        if "oblast" not in found:
+            raise NotFound(f"the point {point.x:.5f}, {point.y:.5f} is outside Kazakhstan")
+        body = {"lon": point.x, "lat": point.y, "generation": generation.code,
+                "oblast": found.get("oblast"), "district": found.get("district"),
+                "okrug": found.get("okrug"), "settlement": found.get("settlement")}
+        return HttpResponse(dumps(body), content_type=JSON)
+
+
+def _geometry_sql(request, default: str) -> tuple[str, list]:
+    mode = request.GET.get("geometry", default)
+    if mode not in ("none", "simplified", "full"):
+        raise BadQuery("geometry must be none, simplified or full", "geometry")
+    tolerance = request.GET.get("simplify")
+    if tolerance not in (None, ""):
+        value = parse_float(tolerance, "simplify")
+        if not (0 < value <= 1):
+            raise BadQuery("simplify is a tolerance in degrees, above 0 and at most 1",
+                           "simplify")
+        return "ST_AsGeoJSON(ST_SimplifyPreserveTopology(a.geom, %s), 6)", [value]
+    if mode == "none":
+        return "NULL", []
+    column = "a.geom_simplified" if mode == "simplified" else "a.geom"
+    return f"ST_AsGeoJSON({column}, 6)", []
+
+
+AREA_COLUMNS = ("a.id, a.level, a.kato, a.kind, a.name_kk, a.name_ru, a.name_en, a.approximate, "
+                "a.geometry_note, a.area_km2, a.geom IS NOT NULL, p.kato")
+
+
+def _area_row_json(row, geometry) -> dict:
+    (_, level, kato, kind, kk, ru, en, approximate, note, km2, has_geom, parent) = row
+    body = _area_json(level, kato, kk, ru, en, approximate)
+    body.update({"kind": kind, "parent": parent, "has_geometry": has_geom,
+                 "geometry_note": note, "area_km2": km2})
+    if geometry is not None:
+        body["geometry"] = geometry
+    return body
+
+
+class AreaListView(PortalAPIView):
+    @extend_schema(
+        summary="Administrative areas by level and parent",
+        parameters=[
+            OpenApiParameter("level", str, enum=["oblast", "district", "okrug"]),
+            OpenApiParameter("parent", str, description="KATO code of the parent area"),
+            OpenApiParameter("generation", str),
+            OpenApiParameter("geometry", str, enum=["none", "simplified", "full"]),
+            OpenApiParameter("simplify", float, description="tolerance in degrees"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        generation = _generation(request)
+        geometry_sql, geometry_params = _geometry_sql(request, "none")
+        where, params = ["a.generation_id = %s"], [generation.pk]
+        level = request.GET.get("level")
+        if level:
+            if level not in AdminArea.Level.values:
+                raise BadQuery("level must be oblast, district or okrug", "level")
+            where.append("a.level = %s")
+            params.append(level)
+        parent = request.GET.get("parent")
+        if parent:
+            if not AdminArea.objects.filter(generation=generation, kato=parent).exists():
+                raise BadQuery(f"no area with KATO code {parent!r} in generation "
+                               f"{generation.code}", "parent")
+            where.append("p.kato = %s")
+            params.append(parent)
+        sql = (f"SELECT {AREA_COLUMNS}, {geometry_sql} FROM areas_adminarea a "
+               f"LEFT JOIN areas_adminarea p ON p.id = a.parent_id "
+               f"WHERE {' AND '.join(where)} ORDER BY a.kato")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, geometry_params + params)
+            rows = cursor.fetchall()
+        areas = [_area_row_json(row[:-1], _raw(row[-1])) for row in rows]
+        return HttpResponse(dumps({"generation": generation.code, "count": len(areas),
+                                   "areas": areas}), content_type=JSON)
+
+
+
+
+def _raw(text):
+    return None if text is None else json.loads(text)
+
+
+class AreaDetailView(PortalAPIView):
+    @extend_schema(
+        summary="One administrative area: names, parent chain, children, geometry",
+        parameters=[OpenApiParameter("generation", str),
+                    OpenApiParameter("geometry", str, enum=["none", "simplified", "full"]),
+                    OpenApiParameter("simplify", float)],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request, kato):
+        generation = _generation(request)
+        geometry_sql, geometry_params = _geometry_sql(request, "simplified")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {AREA_COLUMNS}, {geometry_sql} FROM areas_adminarea a "
+                f"LEFT JOIN areas_adminarea p ON p.id = a.parent_id "
+                f"WHERE a.generation_id = %s AND a.kato = %s",
+                geometry_params + [generation.pk, kato],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise NotFound(f"no area with KATO code {kato!r} in generation {generation.code}")
+        body = _area_row_json(row[:-1], _raw(row[-1]))
+        area = AdminArea.objects.get(pk=row[0])
+        body["generation"] = generation.code
+        body["ancestors"] = [_area_json(a.level, a.kato, a.name_kk, a.name_ru, a.name_en,
+                                        a.approximate) for a in area.ancestors()]
+        body["children"] = [
+            _area_json(c.level, c.kato, c.name_kk, c.name_ru, c.name_en, c.approximate)
+            | {"has_geometry": c.geom_id_present}
+            for c in area.children.extra(select={"geom_id_present": "geom IS NOT NULL"})
+            .defer("geom", "geom_simplified").order_by("kato")
+        ]
+        return HttpResponse(dumps(body), content_type=JSON)

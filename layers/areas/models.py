@@ -1,0 +1,154 @@
+"""Kazakhstan's administrative geography: oblast → district → rural okrug → settlement.
+
+One AdminArea model serves every level. Oblast and district polygons come in boundary
+generations (the 2018 set before the June 2022 reform and the 2024 set after it); exactly one
+generation is current and drives lookups and area tagging. Rural okrugs have no public
+polygons: theirs are derived from their settlements and flagged approximate.
+"""
+
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from layers.core.models import AreaTaggedModel
+
+
+class BoundaryGeneration(models.Model):
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    is_current = models.BooleanField(_("current"), default=False)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("boundary generation")
+        verbose_name_plural = _("boundary generations")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="areas_one_current_generation",
+            )
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @classmethod
+    def current(cls) -> "BoundaryGeneration":
+        return cls.objects.get(is_current=True)
+
+
+class MultilingualNameMixin(models.Model):
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
+    name_ru = models.CharField(_("name (Russian)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        """The name in the active language, falling back to Kazakh, then Russian."""
+        language = (get_language() or "kk")[:2]
+        return getattr(self, f"name_{language}", "") or self.name_kk or self.name_ru
+
+    def names(self) -> dict:
+        return {"kk": self.name_kk, "ru": self.name_ru, "en": self.name_en}
+
+
+class AdminArea(MultilingualNameMixin):
+    class Level(models.TextChoices):
+        OBLAST = "oblast", _("oblast")
+        DISTRICT = "district", _("district")
+        OKRUG = "okrug", _("rural okrug")
+
+    generation = models.ForeignKey(
+        BoundaryGeneration, on_delete=models.CASCADE, related_name="areas",
+        verbose_name=_("boundary generation"),
+    )
+    kato = models.CharField(_("KATO code"), max_length=9, db_index=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, db_index=True)
+    # The KATO classifier's own wording of the unit type, e.g. "Г.А." (city administration).
+    kind = models.CharField(_("kind"), max_length=64, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children",
+        verbose_name=_("parent"),
+    )
+    geom = models.MultiPolygonField(_("boundary"), srid=4326, null=True, blank=True)
+    # Overview geometry for small scales (z ≤ 8 tiles, the choropleth, ?simplify=true).
+    geom_simplified = models.MultiPolygonField(srid=4326, null=True, blank=True)
+    approximate = models.BooleanField(
+        _("approximate boundary"), default=False,
+        help_text=_("Derived, not official: drawn from the area's settlements."),
+    )
+    # Why an area has no polygon, or how an approximate one was made; shown to users as-is.
+    geometry_note = models.CharField(_("geometry note"), max_length=300, blank=True)
+    area_km2 = models.FloatField(_("area, km²"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("administrative area")
+        verbose_name_plural = _("administrative areas")
+        ordering = ["generation", "kato"]
+        constraints = [
+            models.UniqueConstraint(fields=["generation", "kato"], name="areas_kato_per_generation"),
+            models.CheckConstraint(
+                condition=Q(geom__isvalid=True) | Q(geom__isnull=True),
+                name="areas_adminarea_geom_is_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["generation", "level"], name="areas_generation_level_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.kato})"
+
+    def ancestors(self) -> list["AdminArea"]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class AdminAreaPart(models.Model):
+    """ST_Subdivide pieces of an area's boundary: point lookups scan a few small polygons.
+
+    Level and generation are copied from the area so a lookup filters one indexed table.
+    """
+
+    area = models.ForeignKey(AdminArea, on_delete=models.CASCADE, related_name="parts")
+    generation = models.ForeignKey(BoundaryGeneration, on_delete=models.CASCADE)
+    level = models.CharField(max_length=16, choices=AdminArea.Level.choices)
+    geom = models.PolygonField(srid=4326)
+
+    class Meta:
+        indexes = [models.Index(fields=["generation", "level"], name="areas_part_gen_level_idx")]
+
+
+class Settlement(MultilingualNameMixin, AreaTaggedModel):
+    """A KATO settlement; a point where it could be geocoded against OpenStreetMap places."""
+
+    class Match(models.TextChoices):
+        EXACT = "exact", _("name matched in its district")
+        NONE = "none", _("not geocoded")
+
+    kato = models.CharField(_("KATO code"), max_length=9, unique=True)
+    kind = models.CharField(_("kind"), max_length=64, blank=True)
+    geom = models.PointField(_("location"), srid=4326, null=True, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    osm_id = models.BigIntegerField(_("OpenStreetMap id"), null=True, blank=True)
+    osm_place = models.CharField(_("OpenStreetMap place type"), max_length=32, blank=True)
+    match = models.CharField(
+        _("geocoding"), max_length=16, choices=Match.choices, default=Match.NONE
+    )
+    # Rows without a point are tagged by the parents their KATO code names.
+    area_kato_field = "kato"
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        ordering = ["kato"]
+
+    def __str__(self):
+        return f"{self.name} ({self.kato})"

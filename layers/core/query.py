@@ -1,0 +1,149 @@
+"""From a request's query string to a layer's queryset: one path shared by the GeoJSON list,
+exports, per-area stats and tiles, so every surface filters the same way."""
+
+import base64
+import json
+import math
+from dataclasses import dataclass
+
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.measure import D
+from django.db.models import FloatField, QuerySet
+from django.db.models.functions import Coalesce
+
+from .errors import BadQuery
+from .layer import Layer
+from .params import Near, parse_bbox, parse_near
+
+# Parameters the core understands; everything else is handed to the layer's FilterSet.
+CORE_PARAMETERS = {"area", "bbox", "near", "within", "limit", "cursor", "ordering", "format",
+                   "level", "simplify", "lang"}
+
+
+def resolve_area(kato: str):
+    """The area of the current generation with this KATO code, or a 400 saying what is wrong."""
+    from layers.areas.models import AdminArea
+
+    kato = kato.strip()
+    if not (kato.isdigit() and len(kato) == 9):
+        raise BadQuery("area must be a 9-digit KATO code, e.g. area=751000000 (Almaty)", "area")
+    area = AdminArea.objects.filter(generation__is_current=True, kato=kato).first()
+    if area is None:
+        raise BadQuery(f"no area with KATO code {kato} in the current boundary generation",
+                       "area")
+    return area
+
+
+@dataclass
+class LayerQuery:
+    layer: Layer
+    request: object
+    near: Near | None = None
+
+    def filtered(self, params=None, apply_filterset: bool = True) -> QuerySet:
+        """The visible rows matching area, bbox, near and the layer's own filters."""
+        params = self.request.GET if params is None else params
+        queryset = self.layer.visible_queryset(self.request)
+        if apply_filterset and self.layer.filterset_class is not None:
+            layer_params = {k: v for k, v in params.items() if k not in CORE_PARAMETERS}
+            unknown = set(layer_params) - set(self.layer.filterset_class.base_filters)
+            if unknown:
+                raise BadQuery(
+                    f"unknown parameter(s) {', '.join(sorted(unknown))} for layer "
+                    f"{self.layer.slug}; see /api/layers/ for its filters",
+                    sorted(unknown)[0],
+                )
+            filterset = self.layer.filterset_class(layer_params, queryset=queryset)
+            if not filterset.is_valid():
+                name, messages = next(iter(filterset.errors.items()))
+                raise BadQuery(f"{name}: {' '.join(messages)}", name)
+            queryset = filterset.qs
+        if params.get("area"):
+            queryset = self.layer.filter_by_area(queryset, resolve_area(params["area"]))
+        if params.get("bbox"):
+            queryset = queryset.filter(**{f"{self.layer.geom_field}__bboverlaps":
+                                          parse_bbox(params["bbox"])})
+        if params.get("near"):
+            self.near = parse_near(params["near"], params.get("within"))
+            queryset = self._filter_near(queryset, self.near)
+        return queryset
+
+    def _filter_near(self, queryset: QuerySet, near: Near) -> QuerySet:
+        geom = self.layer.geom_field
+        # dwithin on a lon/lat column takes degrees: a box wide enough for the distance at this
+        # latitude uses the GiST index, the spheroid distance then keeps the exact circle.
+        degrees = near.km / (111.32 * max(math.cos(math.radians(abs(near.point.y) + 1)), 0.1))
+        return (
+            queryset.filter(**{f"{geom}__dwithin": (near.point, degrees)})
+            .annotate(distance_m=Distance(geom, near.point))
+            .filter(distance_m__lte=D(km=near.km).m)
+        )
+
+    # --- ordering and keyset paging -------------------------------------------------------
+    def ordered(self, queryset: QuerySet, params=None) -> tuple[QuerySet, list[str]]:
+        params = self.request.GET if params is None else params
+        ordering = params.get("ordering", "")
+        if self.near is not None and not ordering:
+            return queryset.order_by("distance_m", "pk"), ["distance_m", "pk"]
+        if not ordering:
+            return queryset.order_by("pk"), ["pk"]
+        field = ordering.lstrip("-")
+        allowed = set(self.layer.ordering_fields) | ({"distance"} if self.near else set())
+        if field not in allowed:
+            choices = ", ".join(sorted(allowed)) or "none"
+            raise BadQuery(f"ordering must be one of: {choices} (prefix - for descending)",
+                           "ordering")
+        if field == "distance":
+            field = "distance_m"
+        direction = "-" if ordering.startswith("-") else ""
+        queryset = queryset.annotate(_order_key=Coalesce(field, self._null_sentinel(field)))
+        order = [f"{direction}_order_key", f"{direction}pk"]
+        return queryset.order_by(*order), order
+
+    def _null_sentinel(self, field: str):
+        from django.db.models import Value
+
+        try:
+            internal = self.layer.model._meta.get_field(field).get_internal_type()
+        except Exception:
+            internal = "FloatField"
+        if internal in ("CharField", "TextField"):
+            return Value("")
+        return Value(-1, output_field=FloatField()) if internal == "FloatField" else Value(-1)
+
+    @staticmethod
+    def encode_cursor(values: list) -> str:
+        raw = json.dumps(values, default=str, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
+    def decode_cursor(cursor: str) -> list:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        except (ValueError, UnicodeDecodeError):
+            raise BadQuery("cursor is not valid: use the next link of the previous page",
+                           "cursor") from None
+        if not isinstance(values, list) or not values:
+            raise BadQuery("cursor is not valid: use the next link of the previous page",
+                           "cursor")
+        return values
+
+    def after_cursor(self, queryset: QuerySet, order: list[str], cursor: str) -> QuerySet:
+        """Rows strictly after the cursor's (sort key, pk): a range scan, never an OFFSET."""
+        from django.db.models import Q
+
+        values = self.decode_cursor(cursor)
+        if len(values) != len(order):
+            raise BadQuery("cursor does not match this ordering: start from the first page",
+                           "cursor")
+        if len(order) == 1:
+            op = "lt" if order[0].startswith("-") else "gt"
+            return queryset.filter(**{f"pk__{op}": values[0]})
+        key, pk = order[0].lstrip("-"), order[1].lstrip("-")
+        op = "lt" if order[0].startswith("-") else "gt"
+        if key == "distance_m":
+            values = [D(m=float(values[0])), values[1]]
+        return queryset.filter(
+            Q(**{f"{key}__{op}": values[0]}) | Q(**{key: values[0], f"{pk}__{op}": values[1]})
+        )

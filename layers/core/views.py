@@ -1,0 +1,201 @@
+"""The uniform layer API generated from the registry: catalogue, GeoJSON list and detail,
+per-area stats and exports. Tiles live in the tiles app."""
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.gis.measure import D
+from django.http import HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.views import APIView
+
+from .describe import describe_layer
+from .errors import BadQuery, NotFound, error_response
+from .geojson import dumps, feature_rows, feature_text
+from .params import parse_int
+from .query import LayerQuery
+from .registry import layer_registry
+
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+MAX_EXPORT_ROWS = 200_000
+
+SPATIAL_PARAMETERS = [
+    OpenApiParameter("area", str, description="KATO code of an oblast, district or okrug"),
+    OpenApiParameter("bbox", str, description="min_lon,min_lat,max_lon,max_lat (EPSG:4326)"),
+    OpenApiParameter("near", str, description="lon,lat: features within `within` km of it"),
+    OpenApiParameter("within", float, description="radius in km for near (default 10)"),
+]
+
+
+def get_layer(slug: str):
+    layer = layer_registry.get(slug)
+    if layer is None:
+        raise NotFound(f"no layer {slug!r}; the catalogue at /api/layers/ lists them")
+    return layer
+
+
+class PortalAPIView(APIView):
+    """APIView whose typed errors become JSON 4xx answers."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, BadQuery | NotFound):
+            return error_response(exc)
+        return super().handle_exception(exc)
+
+
+class LayerCatalogueView(PortalAPIView):
+    @extend_schema(summary="Catalogue of map layers", responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        body = {"layers": [describe_layer(layer) for layer in layer_registry.all()]}
+        return HttpResponse(dumps(body), content_type=JSON)
+
+
+class LayerListView(PortalAPIView):
+    @extend_schema(
+        summary="Features of a layer as a GeoJSON FeatureCollection (keyset paging)",
+        parameters=[
+            *SPATIAL_PARAMETERS,
+            OpenApiParameter("limit", int, description="page size (default 500, max 5000)"),
+            OpenApiParameter("cursor", str, description="the `next` link's cursor"),
+            OpenApiParameter("ordering", str, description="a field of the layer; - descending"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request, slug):
+        layer = get_layer(slug)
+        query = LayerQuery(layer, request)
+        queryset, order = query.ordered(query.filtered())
+        limit = parse_int(request.GET.get("limit"), "limit", settings.GEOJSON_DEFAULT_LIMIT, 1,
+                          settings.GEOJSON_MAX_LIMIT)
+        cursor = request.GET.get("cursor")
+        if cursor:
+            queryset = query.after_cursor(queryset, order, cursor)
+        keys = tuple(o.lstrip("-") for o in order if o.lstrip("-") != "pk")
+        rows = list(feature_rows(layer, queryset[: limit + 1], extra=keys))
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        features = []
+        for pk, props, geometry, extra in rows:
+            if query.near is not None:
+                props["distance_m"] = round(extra[keys.index("distance_m")].m, 1) if (
+                    "distance_m" in keys) else None
+            features.append(feature_text(pk, props, geometry))
+        body = ['{"type":"FeatureCollection","layer":', dumps(slug),
+                ',"numberReturned":', str(len(features))]
+        if has_more:
+            last_pk, _, _, last_extra = rows[-1]
+            cursor_values = [_cursor_value(v) for v in last_extra] + [last_pk]
+            params = request.GET.copy()
+            params["cursor"] = LayerQuery.encode_cursor(cursor_values)
+            body += [',"next":', dumps(request.build_absolute_uri(f"{request.path}?"
+                                                                 f"{params.urlencode()}"))]
+        body += [',"features":[', ",".join(features), "]}"]
+        return HttpResponse("".join(body), content_type=GEOJSON)
+
+
+def _cursor_value(value):
+    if isinstance(value, D) or hasattr(value, "m"):
+        return value.m
+    return value
+
+
+class LayerDetailView(PortalAPIView):
+    @extend_schema(summary="One feature of a layer as GeoJSON", responses=OpenApiTypes.OBJECT)
+    def get(self, request, slug, pk):
+        layer = get_layer(slug)
+        queryset = layer.visible_queryset(request).filter(pk=pk)
+        rows = list(feature_rows(layer, queryset))
+        if not rows:
+            raise NotFound(f"layer {slug} has no feature {pk}")
+        pk, props, geometry, _ = rows[0]
+        return HttpResponse(feature_text(pk, props, geometry), content_type=GEOJSON)
+
+
+class LayerStatsView(PortalAPIView):
+    @extend_schema(
+        summary="Feature counts and sums per oblast, district or okrug",
+        parameters=[OpenApiParameter("level", str, enum=["oblast", "district", "okrug"]),
+                    *SPATIAL_PARAMETERS],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request, slug):
+        layer = get_layer(slug)
+        level = request.GET.get("level", "oblast")
+        if level not in ("oblast", "district", "okrug"):
+            raise BadQuery("level must be oblast, district or okrug", "level")
+        queryset = LayerQuery(layer, request).filtered()
+        body = {"layer": slug, "level": level, "measures": ["count", *layer.stat_sums],
+                "areas": layer.stats(queryset, level)}
+        return HttpResponse(dumps(body), content_type=JSON)
+
+
+class LayerExportView(PortalAPIView):
+    @extend_schema(summary="Export a layer's filtered features (CSV, GeoJSON, GeoPackage)",
+                   parameters=SPATIAL_PARAMETERS, responses=OpenApiTypes.BINARY)
+    def get(self, request, slug, fmt):
+        layer = get_layer(slug)
+        if fmt not in layer.export_formats:
+            raise BadQuery(f"layer {slug} exports as {', '.join(layer.export_formats)}", "format")
+        query = LayerQuery(layer, request)
+        queryset, _ = query.ordered(query.filtered())
+        queryset = queryset[:MAX_EXPORT_ROWS]
+        filename = f"{slug}.{fmt}"
+        if fmt == "geojson":
+            response = StreamingHttpResponse(_geojson_chunks(layer, queryset),
+                                             content_type=GEOJSON)
+        elif fmt == "csv":
+            response = StreamingHttpResponse(_csv_chunks(layer, queryset),
+                                             content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(_geopackage_bytes(layer, queryset),
+                                    content_type="application/geopackage+sqlite3")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def _geojson_chunks(layer, queryset):
+    yield f'{{"type":"FeatureCollection","layer":{dumps(layer.slug)},"features":['
+    first = True
+    for pk, props, geometry, _ in feature_rows(layer, queryset):
+        yield ("" if first else ",") + feature_text(pk, props, geometry)
+        first = False
+    yield "]}"
+
+
+def _csv_chunks(layer, queryset):
+    from django.contrib.gis.db.models.functions import AsWKT
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    names = list(layer.properties())
+    writer.writerow(["id", *names, "wkt"])
+    rows = feature_rows(layer, queryset.annotate(_wkt=AsWKT(layer.geom_field, precision=6)),
+                        extra=("_wkt",))
+    yield "\ufeff"  # so spreadsheet programs read the Cyrillic names as UTF-8
+    for pk, props, _, extra in rows:
+        writer.writerow([pk, *(props[n] for n in names), extra[0]])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+
+
+def _geopackage_bytes(layer, queryset) -> bytes:
+    import geopandas as gpd
+    import shapely
+
+    rows = list(feature_rows(layer, queryset))
+    names = list(layer.properties())
+    frame = gpd.GeoDataFrame(
+        {"id": [r[0] for r in rows], **{n: [r[1][n] for r in rows] for n in names}},
+        geometry=[shapely.from_geojson(r[2]) if r[2] else None for r in rows],
+        crs=f"EPSG:{settings.SRID}",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{layer.slug}.gpkg"
+        frame.to_file(path, driver="GPKG", layer=layer.slug, engine="pyogrio")
+        return path.read_bytes()

@@ -1,0 +1,68 @@
+"""Vector tile SQL: the layer's filtered queryset, wrapped in one ST_AsMVT statement.
+
+The ORM compiles the layer's rows (visibility rule, filters, properties) once per distinct
+request shape; the statement is cached and only z/x/y change per tile. The tile envelope is
+transformed to the column's SRID, never the column, so the GiST index answers the `&&` test.
+"""
+
+import threading
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F
+from django.utils.translation import get_language
+
+from layers.core.query import LayerQuery
+
+_cache: dict[tuple, tuple[str, tuple]] = {}
+_cache_lock = threading.Lock()
+_CACHE_MAX = 512
+
+
+def _cache_key(layer, request, zoom_geometry: str) -> tuple:
+    user = getattr(request, "user", None)
+    user_key = user.pk if user is not None and user.is_authenticated else None
+    return (layer.slug, get_language(), zoom_geometry, user_key,
+            tuple(sorted(request.GET.lists())))
+
+
+def tile_statement(layer, request, z: int) -> tuple[str, tuple]:
+    """SQL and parameters (without z/x/y) producing the layer's MVT tile at zoom z."""
+    geometry = layer.geometry_for_zoom(z)
+    key = _cache_key(layer, request, geometry)
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    queryset = LayerQuery(layer, request).filtered()
+    properties = layer.tile_properties()
+    columns = {"_tile_id": F("pk"), "_tile_geom": F(geometry)}
+    columns.update({f"_p_{name}": F(expr) if isinstance(expr, str) else expr
+                    for name, expr in properties.items()})
+    inner_sql, inner_params = queryset.order_by().values(**columns).query.sql_with_params()
+    quote = connection.ops.quote_name
+    props = "".join(f", t.{quote('_p_' + name)} AS {quote(name)}" for name in properties)
+    extent, buffer = settings.TILE_EXTENT, settings.TILE_BUFFER
+    statement = (
+        f"SELECT ST_AsMVT(q, %s, {extent}, 'geom', 'id') FROM ("
+        f"SELECT t._tile_id AS id{props}, "
+        f"ST_AsMVTGeom(ST_Transform(t._tile_geom, {settings.TILE_SRID}), "
+        f"ST_TileEnvelope(%s, %s, %s), {extent}, {buffer}, true) AS geom "
+        f"FROM ({inner_sql}) t "
+        f"WHERE t._tile_geom && ST_Transform(ST_TileEnvelope(%s, %s, %s, "
+        f"margin => {buffer / extent}), {settings.SRID}) "
+        f"LIMIT {settings.TILE_MAX_FEATURES}) q"
+    )
+    result = (statement, tuple(inner_params))
+    with _cache_lock:
+        if len(_cache) >= _CACHE_MAX:
+            _cache.clear()
+        _cache[key] = result
+    return result
+
+
+def render_tile(layer, request, z: int, x: int, y: int) -> bytes:
+    statement, inner_params = tile_statement(layer, request, z)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (layer.slug, z, x, y, *inner_params, z, x, y))
+        row = cursor.fetchone()
+    return bytes(row[0]) if row and row[0] else b""
