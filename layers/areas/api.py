@@ -3,6 +3,7 @@
 import json
 
 from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -185,10 +186,12 @@ class AreaDetailView(PortalAPIView):
         body["generation"] = generation.code
         body["ancestors"] = [_area_json(a.level, a.kato, a.name_kk, a.name_ru, a.name_en,
                                         a.approximate) for a in area.ancestors()]
+        children = (area.children.annotate(has_geometry=ExpressionWrapper(
+            Q(geom__isnull=False), output_field=BooleanField())).defer("geom", "geom_simplified")
+            .order_by("kato"))
         body["children"] = [
             _area_json(c.level, c.kato, c.name_kk, c.name_ru, c.name_en, c.approximate)
-            | {"has_geometry": c.geom_id_present}
-            for c in area.children.extra(select={"geom_id_present": "geom IS NOT NULL"})
-            .defer("geom", "geom_simplified").order_by("kato")
+            | {"has_geometry": c.has_geometry}
+            for c in children
         ]
         return HttpResponse(dumps(body), content_type=JSON)

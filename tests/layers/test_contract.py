@@ -1,0 +1,273 @@
+"""The layer contract: every registered layer gets the same surface, checked here once.
+
+Each test is parametrised over the registry, so a new layer inherits all of them.
+"""
+
+import csv
+import io
+import json
+
+import mapbox_vector_tile
+import pytest
+from django.contrib.gis.geos import GEOSGeometry, Polygon
+
+from layers.core.registry import layer_registry
+
+pytestmark = pytest.mark.django_db
+
+LAYERS = [pytest.param(layer, id=layer.slug) for layer in layer_registry.all()]
+# Almaty oblast's neighbourhood: dense in settlements, districts and okrugs.
+SOUTH_EAST_BBOX = "75.0,43.0,79.0,45.5"
+ALMATY = (76.9286, 43.2567)
+
+
+def get_json(client, url, status=200, **params):
+    response = client.get(url, params)
+    assert response.status_code == status, response.content[:500]
+    return json.loads(response.content)
+
+
+def some_feature(client, layer):
+    collection = get_json(client, f"/api/layers/{layer.slug}/", limit=1, bbox=SOUTH_EAST_BBOX)
+    assert collection["features"], f"{layer.slug} has no feature in {SOUTH_EAST_BBOX}"
+    return collection["features"][0]
+
+
+def test_registry_has_the_two_reference_layers():
+    assert {"areas", "settlements"} <= set(layer_registry.slugs())
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_catalogue_describes_layer(client, layer):
+    catalogue = get_json(client, "/api/layers/")
+    entry = next(e for e in catalogue["layers"] if e["slug"] == layer.slug)
+    assert entry["geometry"] in ("point", "line", "polygon")
+    assert entry["title"] and entry["fields"]
+    assert entry["urls"]["geojson"] == f"/api/layers/{layer.slug}/"
+    assert entry["urls"]["tiles"] == f"/tiles/{layer.slug}/{{z}}/{{x}}/{{y}}.mvt"
+    assert set(entry["urls"]["export"]) == set(layer.export_formats)
+    for flt in entry["filters"]:
+        assert flt["type"] in ("choice", "boolean", "number", "date", "text")
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_catalogue_is_translated(client, layer):
+    titles = {}
+    for language in ("kk", "ru", "en"):
+        catalogue = json.loads(client.get("/api/layers/", HTTP_ACCEPT_LANGUAGE=language).content)
+        titles[language] = next(e["title"] for e in catalogue["layers"]
+                                if e["slug"] == layer.slug)
+    assert len(set(titles.values())) == 3, titles
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_geojson_list_shape(client, layer, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = client.get(f"/api/layers/{layer.slug}/", {"limit": 50,
+                                                              "bbox": SOUTH_EAST_BBOX})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    collection = json.loads(response.content)
+    assert collection["type"] == "FeatureCollection"
+    assert 0 < collection["numberReturned"] == len(collection["features"]) <= 50
+    for feature in collection["features"]:
+        assert feature["type"] == "Feature"
+        assert isinstance(feature["id"], int)
+        assert set(feature["properties"]) == set(layer.properties())
+        geometry = GEOSGeometry(json.dumps(feature["geometry"]))
+        assert geometry.valid
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_keyset_paging_walks_without_overlap(client, layer):
+    seen, url, pages = [], f"/api/layers/{layer.slug}/?limit=3&bbox={SOUTH_EAST_BBOX}", 0
+    while url and pages < 4:
+        collection = get_json(client, url)
+        seen += [f["id"] for f in collection["features"]]
+        url, pages = collection.get("next"), pages + 1
+    assert pages == 4, "expected more than three pages of three features"
+    assert len(seen) == len(set(seen)) == 12
+    assert seen == sorted(seen)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_ordering_and_bad_ordering(client, layer):
+    for field in layer.ordering_fields[:1]:
+        collection = get_json(client, f"/api/layers/{layer.slug}/", limit=5,
+                              ordering=f"-{field}", bbox=SOUTH_EAST_BBOX)
+        assert collection["features"]
+    error = get_json(client, f"/api/layers/{layer.slug}/", 400, ordering="no_such_field")
+    assert "ordering" in error["error"]
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_bbox_filter_keeps_only_overlapping_features(client, layer):
+    bbox = (76.5, 43.0, 77.5, 43.6)
+    box = Polygon.from_bbox(bbox)
+    collection = get_json(client, f"/api/layers/{layer.slug}/", limit=200,
+                          bbox=",".join(map(str, bbox)))
+    assert collection["features"]
+    for feature in collection["features"]:
+        assert GEOSGeometry(json.dumps(feature["geometry"])).extent  # parses
+        assert GEOSGeometry(json.dumps(feature["geometry"])).envelope.intersects(box)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_area_filter_inside_and_outside(client, layer):
+    # Almaty city (750000000) and a far-away oblast (Mangystau, 470000000).
+    inside = get_json(client, f"/api/layers/{layer.slug}/", limit=500, area="750000000")
+    assert inside["features"]
+    almaty = GEOSGeometry(
+        json.dumps(get_json(client, "/api/areas/750000000/", geometry="full")["geometry"]))
+    for feature in inside["features"]:
+        point = GEOSGeometry(json.dumps(feature["geometry"])).point_on_surface
+        assert almaty.buffer(0.01).contains(point)
+    mangystau = get_json(client, f"/api/layers/{layer.slug}/", limit=500, area="470000000")
+    assert not {f["id"] for f in inside["features"]} & {f["id"] for f in mangystau["features"]}
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_area_filter_rejects_unknown_codes(client, layer):
+    assert "KATO" in get_json(client, f"/api/layers/{layer.slug}/", 400, area="12")["error"]
+    assert "no area" in get_json(client, f"/api/layers/{layer.slug}/", 400,
+                                 area="999999999")["error"]
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_near_filter_orders_by_distance(client, layer):
+    collection = get_json(client, f"/api/layers/{layer.slug}/", limit=20,
+                          near=f"{ALMATY[0]},{ALMATY[1]}", within=15)
+    distances = [f["properties"]["distance_m"] for f in collection["features"]]
+    assert distances, "nothing within 15 km of central Almaty"
+    assert distances == sorted(distances)
+    assert all(d <= 15_000 for d in distances)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+@pytest.mark.parametrize("params, message", [
+    ({"bbox": "1,2,3"}, "four numbers"),
+    ({"bbox": "80,50,70,40"}, "smaller"),
+    ({"bbox": "0,0,10,10"}, "does not overlap Kazakhstan"),
+    ({"near": "2.35,48.85"}, "outside Kazakhstan"),
+    ({"near": "76.9,43.2", "within": "-1"}, "within"),
+    ({"limit": "0"}, "limit"),
+    ({"cursor": "%%%"}, "cursor"),
+    ({"no_such_filter": "1"}, "unknown parameter"),
+])
+def test_bad_parameters_get_a_clear_400(client, layer, params, message):
+    error = get_json(client, f"/api/layers/{layer.slug}/", 400, **params)
+    assert message in error["error"]
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_detail_and_missing_feature(client, layer):
+    feature = some_feature(client, layer)
+    detail = get_json(client, f"/api/layers/{layer.slug}/{feature['id']}/")
+    assert detail["id"] == feature["id"] and detail["properties"] == feature["properties"]
+    assert "no feature" in get_json(client, f"/api/layers/{layer.slug}/999999999/", 404)["error"]
+
+
+def test_unknown_layer_is_404(client):
+    assert "no layer" in get_json(client, "/api/layers/no-such-layer/", 404)["error"]
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+@pytest.mark.parametrize("level", ["oblast", "district", "okrug"])
+def test_stats_per_level(client, layer, level):
+    stats = get_json(client, f"/api/layers/{layer.slug}/stats", level=level)
+    assert stats["level"] == level and stats["areas"]
+    for row in stats["areas"]:
+        assert row["count"] > 0
+        for measure in stats["measures"]:
+            assert measure in row
+    if level == "okrug":
+        assert all(r["approximate"] for r in stats["areas"] if r["kato"])
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_stats_respect_filters_and_reject_bad_level(client, layer):
+    everything = get_json(client, f"/api/layers/{layer.slug}/stats", level="oblast")
+    almaty_only = get_json(client, f"/api/layers/{layer.slug}/stats", level="oblast",
+                           area="750000000")
+    assert [r["kato"] for r in almaty_only["areas"]] == ["750000000"]
+    total = sum(r["count"] for r in everything["areas"])
+    assert almaty_only["areas"][0]["count"] < total
+    assert "level" in get_json(client, f"/api/layers/{layer.slug}/stats", 400,
+                               level="village")["error"]
+
+
+def tile_features(response, slug):
+    decoded = mapbox_vector_tile.decode(response.content)
+    return decoded[slug]["features"] if slug in decoded else []
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_tile_inside_data_has_features_and_outside_is_empty(client, layer):
+    # z10 tile over Almaty: x=730, y=375 (lon 76.64–76.99, lat 43.07–43.32).
+    response = client.get(f"/tiles/{layer.slug}/10/730/375.mvt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    features = tile_features(response, layer.slug)
+    assert features
+    assert set(features[0]["properties"]) == set(layer.tile_fields)
+    # z10 tile in the Atlantic: nothing to draw.
+    assert client.get(f"/tiles/{layer.slug}/10/426/422.mvt").status_code == 204
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_tiles_match_geojson_features(client, layer):
+    """A tile holds exactly the features the GeoJSON API returns for the tile's box."""
+    bbox = "76.640625,43.068888,76.992188,43.325178"  # z10 730/375
+    listed = get_json(client, f"/api/layers/{layer.slug}/", limit=5000, bbox=bbox)
+    tiled = tile_features(client.get(f"/tiles/{layer.slug}/10/730/375.mvt"), layer.slug)
+    listed_ids = {f["id"] for f in listed["features"]}
+    assert listed_ids
+    # The tile also carries features of its 64-unit buffer, so it may hold a few more.
+    assert listed_ids <= {f["id"] for f in tiled}
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_tile_filters_and_bad_addresses(client, layer):
+    assert client.get(f"/tiles/{layer.slug}/3/9/0.mvt").status_code == 400
+    assert client.get(f"/tiles/{layer.slug}/10/730/375.mvt",
+                      {"no_such_filter": 1}).status_code == 400
+    assert client.get("/tiles/no-such-layer/10/730/375.mvt").status_code == 404
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_tilejson(client, layer):
+    tilejson = get_json(client, f"/tiles/{layer.slug}.json")
+    assert tilejson["tilejson"] == "3.0.0"
+    assert tilejson["tiles"][0].endswith(f"/tiles/{layer.slug}/{{z}}/{{x}}/{{y}}.mvt")
+    assert tilejson["vector_layers"][0]["id"] == layer.slug
+    assert tilejson["minzoom"] == layer.min_zoom and tilejson["maxzoom"] == layer.max_zoom
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_exports_hold_the_filtered_features(client, layer, tmp_path):
+    import pyogrio
+
+    params = {"area": "750000000"}
+    listed = get_json(client, f"/api/layers/{layer.slug}/", limit=5000, **params)
+    ids = sorted(f["id"] for f in listed["features"])
+
+    response = client.get(f"/api/layers/{layer.slug}/export.csv", params)
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(int(r["id"]) for r in rows) == ids
+    assert all(r["wkt"] for r in rows)
+
+    response = client.get(f"/api/layers/{layer.slug}/export.geojson", params)
+    exported = json.loads(b"".join(response.streaming_content))
+    assert sorted(f["id"] for f in exported["features"]) == ids
+
+    response = client.get(f"/api/layers/{layer.slug}/export.gpkg", params)
+    path = tmp_path / "export.gpkg"
+    path.write_bytes(response.content)
+    frame = pyogrio.read_dataframe(path)
+    assert sorted(frame["id"].tolist()) == ids
+    assert frame.crs.to_epsg() == 4326
+
+    assert client.get(f"/api/layers/{layer.slug}/export.shp").status_code == 400
