@@ -143,6 +143,9 @@ TZ_DATA_CACHE_DIR = env_path("TZ_DATA_CACHE_DIR", BASE_DIR / "var" / "data-cache
 TZ_BASEMAP_URL = env_str("TZ_BASEMAP_URL", "")
 TZ_BASEMAP_ATTRIBUTION = env_str("TZ_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
 
+# Demo content for `make run` (dotted paths of idempotent loaders; see gis_portal/demo.py).
+TZ_DEMO_LOADERS = ["gis_portal.demo.load_demo_admin"]
+
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": MAP_DEFAULT_CENTER,
     "DEFAULT_ZOOM": MAP_DEFAULT_ZOOM,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.measure import D
+from django.db.models import F, Func, TextField, Value
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 
 from .describe import describe_layer
 from .errors import BadQuery, NotFound, error_response
-from .geojson import dumps, feature_rows, feature_text
+from .geojson import COORDINATE_PRECISION, dumps, feature_rows, feature_text
 from .params import parse_int
 from .query import LayerQuery
 from .registry import layer_registry
@@ -168,14 +169,13 @@ def _geojson_chunks(layer, queryset):
 
 
 def _csv_chunks(layer, queryset):
-    from django.contrib.gis.db.models.functions import AsWKT
-
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     names = list(layer.properties())
     writer.writerow(["id", *names, "wkt"])
-    rows = feature_rows(layer, queryset.annotate(_wkt=AsWKT(layer.geom_field, precision=6)),
-                        extra=("_wkt",))
+    wkt = Func(F(layer.geom_field), Value(COORDINATE_PRECISION), function="ST_AsText",
+               output_field=TextField())
+    rows = feature_rows(layer, queryset.annotate(_wkt=wkt), extra=("_wkt",))
     yield "\ufeff"  # so spreadsheet programs read the Cyrillic names as UTF-8
     for pk, props, _, extra in rows:
         writer.writerow([pk, *(props[n] for n in names), extra[0]])
