@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "gis_portal",
+    "gis_portal.accounts",
     "layers.core",
     "layers.areas",
     "tiles",
@@ -84,6 +85,7 @@ DATABASES = {
 # Several checkouts or runs may share one server: the test database name is configurable.
 DATABASES["default"]["TEST"] = {"NAME": env_str("TZ_TEST_DB_NAME", "test_tugan_zher")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
 # GDAL 3.6 (Debian 12) cannot block network access for spatial references; the portal never
 # passes user-supplied spatial references to GDAL (uploads are read with an explicit CRS check).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (*DjangoUserAdmin.fieldsets,
+                 (_("Portal"), {"fields": ("phone", "home_area", "preferred_language")}))
+    raw_id_fields = ("home_area",)
+    list_display = ("username", "email", "phone", "home_area", "is_staff")
