@@ -19,4 +19,4 @@ class StaffRoleAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active")
     search_fields = ("user__username", "user__email", "organisation")
     raw_id_fields = ("user", "granted_by")
-    filter_horizontal = ("areas",)
+    autocomplete_fields = ("areas",)
