@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "leaflet",
     "gis_portal",
     "gis_portal.accounts",
+    "gis_portal.identity",
     "layers.core",
     "layers.areas",
     "tiles",
@@ -144,6 +145,13 @@ TZ_DATA_CACHE_DIR = env_path("TZ_DATA_CACHE_DIR", BASE_DIR / "var" / "data-cache
 # Basemap tiles: empty means offline; the map then draws boundaries as its base.
 TZ_BASEMAP_URL = env_str("TZ_BASEMAP_URL", "")
 TZ_BASEMAP_ATTRIBUTION = env_str("TZ_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors")
+
+# Identity confirmation: keyed hashes of IINs and document numbers; production sets its own.
+TZ_IDENTITY_HASH_KEY = env_str("TZ_IDENTITY_HASH_KEY", "dev-only-identity-hash-key")
+# An ID check at a public service centre stays valid this long.
+TZ_IN_PERSON_CONFIRMATION_DAYS = env_int("TZ_IN_PERSON_CONFIRMATION_DAYS", 365)
+# An EDS confirmation covers reveals for this long (minutes); each reveal is still audited.
+TZ_EDS_CONFIRMATION_MINUTES = env_int("TZ_EDS_CONFIRMATION_MINUTES", 30)
 
 # Demo content for `make run` (dotted paths of idempotent loaders; see gis_portal/demo.py).
 TZ_DEMO_LOADERS = ["gis_portal.demo.load_demo_admin"]

@@ -9,6 +9,9 @@ DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 40:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a real secret of 40+ characters")
+TZ_IDENTITY_HASH_KEY = env_str("TZ_IDENTITY_HASH_KEY")
+if TZ_IDENTITY_HASH_KEY.startswith("dev-only") or len(TZ_IDENTITY_HASH_KEY) < 32:
+    raise ImproperlyConfigured("TZ_IDENTITY_HASH_KEY must be a real secret of 32+ characters")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

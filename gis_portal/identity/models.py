@@ -1,0 +1,164 @@
+"""Identity confirmation before personal contacts are revealed.
+
+A helper confirms who they are with an NCA RK electronic signature (EDS) or by showing an
+ID card at a public service centre. Each EDS attempt and each reveal is an append-only
+audit row; the IIN is kept as a keyed hash plus its last four digits.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("audit rows are append-only")
+
+    def delete(self):
+        raise PermissionError("audit rows are append-only")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are written once: no update, no delete (a database trigger enforces it too)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("audit rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit rows are append-only")
+
+
+class Purpose(models.TextChoices):
+    CONFIRM_IDENTITY = "confirm_identity", _("confirm identity")
+    REVEAL_CONTACTS = "reveal_contacts", _("reveal contacts")
+
+
+class EdsChallenge(models.Model):
+    """Bytes the user's key must sign: single use, short-lived, bound to user and purpose."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="eds_challenges")
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    target = models.CharField(max_length=100, blank=True,
+                              help_text="what the confirmation is for, e.g. help-request:42")
+    content = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("EDS challenge")
+        verbose_name_plural = _("EDS challenges")
+
+
+class EdsVerification(AppendOnlyModel):
+    """One row per signature check, success or failure, with the evidence."""
+
+    class Result(models.TextChoices):
+        OK = "ok", _("verified")
+        FAILED = "failed", _("failed")
+
+    challenge = models.ForeignKey(EdsChallenge, null=True, on_delete=models.PROTECT,
+                                  related_name="verifications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    result = models.CharField(max_length=8, choices=Result.choices)
+    failure_code = models.CharField(max_length=64, blank=True)
+    cms_der = models.BinaryField(null=True, blank=True)
+    signer_cert_der = models.BinaryField(null=True, blank=True)
+    cert_sha256 = models.CharField(max_length=64, blank=True)
+    cert_serial_hex = models.CharField(max_length=80, blank=True)
+    issuer_dn = models.TextField(blank=True)
+    iin_hash = models.CharField(max_length=64, blank=True)
+    iin_last4 = models.CharField(max_length=4, blank=True)
+    signer_name = models.CharField(max_length=255, blank=True)
+    algorithm = models.CharField(max_length=64, blank=True)
+    revocation_method = models.CharField(max_length=16, blank=True)
+    revocation_evidence = models.JSONField(default=dict, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("EDS verification")
+        verbose_name_plural = _("EDS verifications")
+
+
+class IdentityConfirmation(models.Model):
+    """A user's confirmed identity for a while: by EDS or at a public service centre."""
+
+    class Method(models.TextChoices):
+        EDS = "eds", _("electronic digital signature")
+        SERVICE_CENTRE = "service_centre", _("ID card at a public service centre")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="identity_confirmations")
+    method = models.CharField(max_length=16, choices=Method.choices)
+    iin_hash = models.CharField(max_length=64)
+    iin_last4 = models.CharField(max_length=4)
+    verified_name = models.CharField(max_length=255, blank=True)
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    eds_verification = models.ForeignKey(EdsVerification, null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    office = models.CharField(max_length=100, blank=True)
+    document_type = models.CharField(max_length=32, blank=True)
+    document_number_hash = models.CharField(max_length=64, blank=True)
+    operator_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("identity confirmation")
+        verbose_name_plural = _("identity confirmations")
+        indexes = [models.Index(fields=["user", "expires_at"], name="identity_user_expiry")]
+
+    def is_active(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.revoked_at is None and self.confirmed_at <= at < self.expires_at
+
+
+class IdentityAuditEntry(AppendOnlyModel):
+    """Every confirmation, revocation and use of a confirmation (each reveal)."""
+
+    class Event(models.TextChoices):
+        CHALLENGE_ISSUED = "challenge_issued", _("challenge issued")
+        EDS_CONFIRMED = "eds_confirmed", _("confirmed by EDS")
+        EDS_FAILED = "eds_failed", _("EDS check failed")
+        IN_PERSON_CONFIRMED = "in_person_confirmed", _("confirmed in person")
+        CONFIRMATION_REVOKED = "confirmation_revoked", _("confirmation revoked")
+        REVEAL = "reveal", _("personal data revealed")
+        REVEAL_REFUSED = "reveal_refused", _("reveal refused")
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    event = models.CharField(max_length=32, choices=Event.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                              related_name="+")
+    subject_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    confirmation = models.ForeignKey(IdentityConfirmation, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    verification = models.ForeignKey(EdsVerification, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    target = models.CharField(max_length=100, blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identity audit entry")
+        verbose_name_plural = _("identity audit entries")
+        ordering = ["-created_at"]
