@@ -91,6 +91,13 @@ AUTH_USER_MODEL = "accounts.User"
 # passes user-supplied spatial references to GDAL (uploads are read with an explicit CRS check).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
+AUTHENTICATION_BACKENDS = ["gis_portal.accounts.backends.EmailOrPhoneBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "map"
+LOGOUT_REDIRECT_URL = "map"
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Tugan Zher <noreply@tuganzher.kz>")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
