@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("gis_portal.accounts.urls")),
+    path("identity/", include("gis_portal.identity.urls")),
     path("admin/", admin.site.urls),
     path("", views.MapView.as_view(), name="map"),
 ]

@@ -120,3 +120,31 @@ def test_audit_rows_are_append_only_in_the_orm_and_the_database(operator):
     with transaction.atomic(), pytest.raises(InternalError, match="append-only"):
         with connection.cursor() as cursor:
             cursor.execute("UPDATE identity_identityauditentry SET detail = 'edited'")
+
+
+def test_operator_page_confirms_an_account_found_by_phone(client, operator):
+    helper = UserFactory(phone="+77012345678")
+    client.force_login(operator)
+    response = client.post("/identity/in-person/", {
+        "account": "8 701 234 56 78", "iin": "123456789011", "document_type": "id_card",
+        "document_number": "N0412345", "office": "ЦОН Талғар", "note": "",
+        "original_checked": "on"})
+    assert response.status_code == 302
+    assert confirmation_status(helper).confirmed
+
+
+def test_operator_page_is_closed_to_others(client):
+    client.force_login(UserFactory())
+    assert client.get("/identity/in-person/").status_code == 403
+    client.logout()
+    assert client.get("/identity/in-person/").status_code == 302
+
+
+def test_operator_page_requires_the_document_check(client, operator):
+    helper = UserFactory(email="h@example.kz")
+    client.force_login(operator)
+    response = client.post("/identity/in-person/", {
+        "account": "h@example.kz", "iin": "123456789011", "document_type": "id_card",
+        "document_number": "N0412345", "office": "ЦОН Талғар"})
+    assert response.status_code == 200
+    assert not confirmation_status(helper).confirmed
