@@ -23,7 +23,7 @@ def _cache_key(layer, request, zoom_geometry: str) -> tuple:
     user = getattr(request, "user", None)
     user_key = user.pk if user is not None and user.is_authenticated else None
     return (layer.slug, get_language(), zoom_geometry, user_key,
-            tuple(sorted(request.GET.lists())))
+            tuple((name, tuple(values)) for name, values in sorted(request.GET.lists())))
 
 
 def tile_statement(layer, request, z: int) -> tuple[str, tuple]:

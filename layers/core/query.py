@@ -45,7 +45,9 @@ class LayerQuery:
         params = self.request.GET if params is None else params
         queryset = self.layer.visible_queryset(self.request)
         if apply_filterset and self.layer.filterset_class is not None:
-            layer_params = {k: v for k, v in params.items() if k not in CORE_PARAMETERS}
+            # A layer's own filter may share a core parameter's name (the areas layer's level).
+            own = self.layer.filterset_class.base_filters
+            layer_params = {k: v for k, v in params.items() if k not in CORE_PARAMETERS or k in own}
             unknown = set(layer_params) - set(self.layer.filterset_class.base_filters)
             if unknown:
                 raise BadQuery(

@@ -129,7 +129,10 @@ class LayerStatsView(PortalAPIView):
         level = request.GET.get("level", "oblast")
         if level not in ("oblast", "district", "okrug"):
             raise BadQuery("level must be oblast, district or okrug", "level")
-        queryset = LayerQuery(layer, request).filtered()
+        # level names the grouping here, not a filter (the areas layer has a level filter).
+        params = request.GET.copy()
+        params.pop("level", None)
+        queryset = LayerQuery(layer, request).filtered(params)
         body = {"layer": slug, "level": level, "measures": ["count", *layer.stat_sums],
                 "areas": layer.stats(queryset, level)}
         return HttpResponse(dumps(body), content_type=JSON)
