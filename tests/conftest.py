@@ -27,6 +27,24 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_data(commit=True)
 
 
+@pytest.fixture
+def client():
+    """pytest-django's client, asking for English: tests read English messages. Tests of
+    the other languages send their own Accept-Language."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Messages raised outside a request (actions, forms) in English too."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

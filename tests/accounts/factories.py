@@ -6,6 +6,7 @@ from gis_portal.accounts.models import StaffRole, User
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.kz")
@@ -13,11 +14,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffRoleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = StaffRole
-
     user = factory.SubFactory(UserFactory)
     kind = StaffRole.Kind.AKIMAT_OFFICER
+
+    class Meta:
+        model = StaffRole
+        skip_postgeneration_save = True
 
     @factory.post_generation
     def areas(self, create, extracted, **kwargs):
