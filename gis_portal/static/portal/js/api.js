@@ -1,0 +1,39 @@
+// JSON requests to the portal's own API. Errors carry the API's {"error": "..."} message.
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export async function getJSON(url, { signal } = {}) {
+  const response = await fetch(url, {
+    headers: { Accept: "application/json" },
+    credentials: "same-origin",
+    signal,
+  });
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // An empty or non-JSON body: the status says enough.
+  }
+  if (!response.ok) throw new ApiError(response.status, body?.error || response.statusText);
+  return body;
+}
+
+/**
+ * Appends query parameters to a URL or URL template. Built by hand rather than with URL(),
+ * which would percent-encode the {z}/{x}/{y} of a tile template.
+ */
+export function withQuery(url, params) {
+  const query = params instanceof URLSearchParams ? params : new URLSearchParams(params);
+  const text = query.toString();
+  if (!text) return url;
+  return url + (url.includes("?") ? "&" : "?") + text;
+}
+
+export function isAbort(error) {
+  return error?.name === "AbortError";
+}

@@ -1,0 +1,131 @@
+"""The map page in Debian's headless Chromium against the running portal (`portal_server`):
+it draws, switches language, toggles layers and looks places up, and the browser never asks
+any host but the portal (no CDN, no tile server: the map works offline)."""
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from playwright.sync_api import expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# A point in the middle of Almaty (city of republican significance, an oblast-level unit).
+ALMATY = (76.9286, 43.2567)
+AKMOLA = "110000000"
+# Addresses that never leave the machine.
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, portal_server):
+    """A fresh Kazakh-speaking page; afterwards: no request left 127.0.0.1, no script error."""
+    context = browser.new_context(locale="kk-KZ", viewport={"width": 1280, "height": 800})
+    outside, errors = [], []
+
+    def guard(route):
+        # Record and refuse anything not served by the portal, so a CDN link fails loudly here
+        # rather than silently on a machine without internet.
+        url = urlsplit(route.request.url)
+        if url.scheme in LOCAL_SCHEMES or url.hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert outside == [], f"the page asked other hosts: {outside}"
+    assert errors == [], f"script errors: {errors}"
+
+
+def open_map(page, base_url, fragment=""):
+    page.goto(f"{base_url}/{fragment}")
+    # The area list fills from the API once the map script has run.
+    expect(page.locator("[data-area-list] button").first).to_be_visible(timeout=15_000)
+
+
+def test_map_draws_offline_base_and_vector_tiles_in_kazakh(page, portal_server):
+    open_map(page, portal_server)
+    assert page.locator("html").get_attribute("lang") == "kk"
+    expect(page.locator("#areas-heading")).to_have_text("Аумақтар")
+    expect(page.locator("[data-breadcrumb]")).to_contain_text("Қазақстан")
+    # Oblasts and the cities of republican significance.
+    expect(page.locator("[data-area-list] button")).to_have_count(20)
+    # The offline base (drawn from /api/areas/) and canvas vector tiles of the layers.
+    expect(page.locator(".leaflet-offline-base-pane canvas")).to_have_count(1)
+    expect(page.locator("canvas.leaflet-tile-loaded").first).to_be_attached(timeout=15_000)
+    # Every script and stylesheet is the portal's own.
+    for element in page.locator("script[src], link[rel=stylesheet]").all():
+        source = element.get_attribute("src") or element.get_attribute("href")
+        assert source.startswith("/"), source
+
+
+def test_language_switch_translates_the_page_and_keeps_the_view(page, portal_server):
+    akmola = requests.get(f"{portal_server}/api/areas/{AKMOLA}/", timeout=10).json()["name"]
+    assert akmola["ru"] != akmola["kk"]
+    open_map(page, portal_server, "#map=6/50.00000/70.00000")
+    expect(page.locator("[data-area-list]")).to_contain_text(akmola["kk"])
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Русский").click()
+    assert "#map=6/50.00000/70.00000" in page.url
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.locator("#areas-heading")).to_have_text("Территории")
+    expect(page.locator("[data-breadcrumb]")).to_contain_text("Казахстан")
+    expect(page.locator("[data-area-list]")).to_contain_text(akmola["ru"])
+    expect(page.get_by_role("button", name="Русский")).to_have_attribute("aria-pressed", "true")
+
+
+def test_toggling_a_layer_updates_the_map_and_the_permalink(page, portal_server):
+    open_map(page, portal_server, "#map=7/43.30000/76.90000")
+    settlements = page.locator("#layer-settlements")
+    expect(settlements).to_be_checked()
+
+    settlements.uncheck()
+    page.wait_for_url(re.compile(r"layers=areas(&|$)"))
+    with page.expect_request(re.compile(r"/tiles/settlements/7/\d+/\d+\.mvt")):
+        settlements.check()
+    page.wait_for_url(re.compile(r"layers=areas,settlements"))
+
+
+def test_click_shows_the_places_oblast_district_and_settlement(page, portal_server):
+    lon, lat = ALMATY
+    place = requests.get(f"{portal_server}/api/areas/lookup", params={"lon": lon, "lat": lat},
+                         timeout=10).json()
+    open_map(page, portal_server, f"#map=12/{lat:.5f}/{lon:.5f}")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    popup = page.locator(".lookup-popup")
+    expect(popup).to_contain_text("Облыс", timeout=15_000)
+    expect(popup).to_contain_text(place["oblast"]["name"]["kk"])
+    if place["district"]:
+        expect(popup).to_contain_text(place["district"]["name"]["kk"])
+    expect(popup).to_contain_text("Ең жақын елді мекен")
+
+
+def test_click_outside_kazakhstan_says_so(page, portal_server):
+    # Tashkent, Uzbekistan: inside the map's bounds, outside the country.
+    open_map(page, portal_server, "#map=8/41.31000/69.28000")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator(".lookup-popup")).to_contain_text("Қазақстаннан тыс", timeout=15_000)
