@@ -29,11 +29,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def client():
-    """pytest-django's client, asking for English: tests read English messages. Tests of
-    the other languages send their own Accept-Language."""
+    """pytest-django's client with the language switch's cookie set to English: tests read
+    English messages. Tests of the other languages pass `lang=`."""
     from django.test import Client
 
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture(autouse=True)

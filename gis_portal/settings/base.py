@@ -41,7 +41,7 @@ MIDDLEWARE = [
     # Serves the portal's own static files (Leaflet and the rest): no CDN, no extra server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gis_portal.middleware.KazakhFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -159,6 +159,41 @@ TZ_IDENTITY_HASH_KEY = env_str("TZ_IDENTITY_HASH_KEY", "dev-only-identity-hash-k
 TZ_IN_PERSON_CONFIRMATION_DAYS = env_int("TZ_IN_PERSON_CONFIRMATION_DAYS", 365)
 # An EDS confirmation covers reveals for this long (minutes); each reveal is still audited.
 TZ_EDS_CONFIRMATION_MINUTES = env_int("TZ_EDS_CONFIRMATION_MINUTES", 30)
+
+# --- EDS: identity confirmation by an NCA RK electronic signature (design/eds.md B5, B6) ---
+# Lists come from the environment comma-separated. gis_portal/identity/trust.py builds the
+# verifier from these settings; prod.py refuses test anchors and switched-off revocation.
+# Trust anchors: the NCA RK root certificates (PEM or DER files). Empty: EDS confirmation is
+# unavailable (the API answers 503); never the client's roots, never the system's.
+EDS_TRUST_ANCHORS = env_list("EDS_TRUST_ANCHORS", [])
+# SHA-256 fingerprints operations recorded for those files; a mismatch refuses to verify.
+EDS_TRUST_ANCHOR_SHA256 = env_list("EDS_TRUST_ANCHOR_SHA256", [])
+# NCA RK intermediate certificates, so a chain builds even when the CMS omits them.
+EDS_INTERMEDIATES = env_list("EDS_INTERMEDIATES", [])
+# "online": OCSP, then CRL, fetched only from EDS_REVOCATION_HOSTS; "offline": only the CRL and
+# OCSP files below (tests, or a scheduled CRL cache); "none": no check at all, allowed only
+# with DEBUG and logged as a warning on every verification.
+EDS_REVOCATION = env_str("EDS_REVOCATION", "online")
+EDS_REVOCATION_HOSTS = env_list("EDS_REVOCATION_HOSTS", ["ocsp.pki.gov.kz", "crl.pki.gov.kz"])
+EDS_REVOCATION_TIMEOUT_SECONDS = env_int("EDS_REVOCATION_TIMEOUT_SECONDS", 5)
+EDS_REVOCATION_CRLS = env_list("EDS_REVOCATION_CRLS", [])
+EDS_REVOCATION_OCSP_RESPONSES = env_list("EDS_REVOCATION_OCSP_RESPONSES", [])
+# A challenge is signed within this time, tried at most this often, and a user may ask for
+# this many per hour, with at most EDS_MAX_OPEN_CHALLENGES unanswered at once.
+EDS_CHALLENGE_TTL_SECONDS = env_int("EDS_CHALLENGE_TTL_SECONDS", 300)
+EDS_CHALLENGE_MAX_ATTEMPTS = env_int("EDS_CHALLENGE_MAX_ATTEMPTS", 3)
+EDS_CHALLENGES_PER_HOUR = env_int("EDS_CHALLENGES_PER_HOUR", 10)
+EDS_MAX_OPEN_CHALLENGES = env_int("EDS_MAX_OPEN_CHALLENGES", 3)
+# The portal's origin written into every signed challenge: from here, never the Host header.
+EDS_SITE_ORIGIN = env_str("EDS_SITE_ORIGIN", "http://127.0.0.1:8000")
+# GOST 34.10-2015-512 keys. Verified against NCA's test PKI, but no CMS made by a real
+# NCALayer has been checked yet (identity/eds/README.md, "Known gaps").
+EDS_ALLOW_GOST = env_bool("EDS_ALLOW_GOST", True)
+# NCALayer's local WebSocket; the confirmation page's Content-Security-Policy allows only it.
+EDS_NCALAYER_URL = env_str("EDS_NCALAYER_URL", "wss://127.0.0.1:13579")
+# Let NCALayer offer keys of any CA (its signerParams chain: []), e.g. NCA test keys during
+# development. The server still accepts only chains to EDS_TRUST_ANCHORS.
+EDS_NCALAYER_ANY_CERTIFICATE = env_bool("EDS_NCALAYER_ANY_CERTIFICATE", False)
 
 # Demo content for `make run` (dotted paths of idempotent loaders; see gis_portal/demo.py).
 TZ_DEMO_LOADERS = ["gis_portal.demo.load_demo_admin"]

@@ -65,3 +65,17 @@ def test_openapi_schema_and_docs_page(portal_server):
 
 def test_admin_login_page(portal_server):
     assert requests.get(f"{portal_server}/admin/login/", timeout=10).status_code == 200
+
+
+def test_kazakh_first_whatever_the_browser_asks(portal_server):
+    english_browser = {"Accept-Language": "en-US,en;q=0.9"}
+    page = requests.get(f"{portal_server}/", headers=english_browser, timeout=10)
+    assert '<html lang="kk">' in page.text
+    catalogue = requests.get(f"{portal_server}/api/layers/", headers=english_browser,
+                             timeout=10).json()
+    russian = requests.get(f"{portal_server}/api/layers/", params={"lang": "ru"},
+                           timeout=10).json()
+    chosen = requests.get(f"{portal_server}/api/layers/", cookies={"django_language": "en"},
+                          timeout=10).json()
+    titles = [c["layers"][0]["title"] for c in (catalogue, russian, chosen)]
+    assert len(set(titles)) == 3

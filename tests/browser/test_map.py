@@ -35,7 +35,8 @@ def browser():
 @pytest.fixture
 def page(browser, portal_server):
     """A fresh Kazakh-speaking page; afterwards: no request left 127.0.0.1, no script error."""
-    context = browser.new_context(locale="kk-KZ", viewport={"width": 1280, "height": 800})
+    # An English-speaking browser: the portal still opens in Kazakh, its default.
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
     outside, errors = [], []
 
     def guard(route):

@@ -54,7 +54,7 @@ def test_catalogue_describes_layer(client, layer):
 def test_catalogue_is_translated(client, layer):
     titles = {}
     for language in ("kk", "ru", "en"):
-        catalogue = json.loads(client.get("/api/layers/", HTTP_ACCEPT_LANGUAGE=language).content)
+        catalogue = get_json(client, "/api/layers/", lang=language)
         titles[language] = next(e["title"] for e in catalogue["layers"]
                                 if e["slug"] == layer.slug)
     assert len(set(titles.values())) == 3, titles
