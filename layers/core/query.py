@@ -63,7 +63,9 @@ class LayerQuery:
         if params.get("area"):
             queryset = self.layer.filter_by_area(queryset, resolve_area(params["area"]))
         if params.get("bbox"):
-            queryset = queryset.filter(**{f"{self.layer.geom_field}__bboverlaps":
+            # An exact test (the GiST index still prefilters): a polygon whose box overlaps but
+            # whose shape misses the bbox is not in it, as in a tile of the same box.
+            queryset = queryset.filter(**{f"{self.layer.geom_field}__intersects":
                                           parse_bbox(params["bbox"])})
         if params.get("near"):
             self.near = parse_near(params["near"], params.get("within"))

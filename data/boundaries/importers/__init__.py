@@ -1,0 +1,9 @@
+"""One importer class per source; see base.Importer for the contract."""
+
+from .boundaries import GENERATIONS, BoundaryImporter, GenerationSpec
+from .kato import KatoImporter
+from .okrugs import OkrugDeriver
+from .settlements import SettlementImporter
+
+__all__ = ["GENERATIONS", "BoundaryImporter", "GenerationSpec", "KatoImporter", "OkrugDeriver",
+           "SettlementImporter"]

@@ -1,0 +1,60 @@
+"""Name normalisation, population parsing and KATO arithmetic (no database)."""
+
+import pytest
+
+from data.boundaries.importers.places import parse_population
+from data.boundaries.kato import (
+    district_kind_from_code,
+    district_of,
+    okrug_kind,
+    okrug_of,
+    settlement_kind,
+)
+from data.boundaries.names import normalise
+
+
+@pytest.mark.parametrize("kato_name, osm_name", [
+    ("с.Ақсу", "Аксу"),
+    ("Ақсу а.", "Аксу"),
+    ("Қарабұлақ а.", "Карабулак"),
+    ("с.Жаңа-Талап", "Жана Талап"),
+    ("зимовка Тазоба", "Тазоба"),
+    ("Тазоба қыстауы", "Тазоба"),
+    ("с.им.Абая", "имени Абая"),
+    ("Көмекбаев атын.а.", "Комекбаев"),
+    ("с.Алёшино", "Алешино"),
+    ("г.Экибастуз", "Екібастұз"),
+    ("с.«Жұлдыз»", "Жулдыз"),
+    ("Aршалы", "Аршалы"),  # a Latin "A" typed into a Cyrillic name
+])
+def test_spellings_meet(kato_name, osm_name):
+    assert normalise(kato_name) == normalise(osm_name)
+
+
+def test_different_names_stay_different():
+    assert normalise("с.Ақсу") != normalise("с.Ақсуат")
+    assert normalise("Кызылжар") != normalise("Кызылжар 2")
+    assert normalise(None) is None and normalise("  ") is None and normalise("с.") is None
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("1234", 1234), ("1 234", 1234), ("~500", 500), ("1200;1300", 1200), ("about", None),
+    (None, None), (float("nan"), None), ("99999999999", None),
+])
+def test_population(raw, expected):
+    assert parse_population(raw) == expected
+
+
+def test_kato_arithmetic_and_kinds():
+    assert district_of("103433106") == "103400000"
+    assert district_of("711110000") == "711110000"  # Astana's districts sit one level lower
+    assert okrug_of("103433106") == "103433000"
+    assert district_kind_from_code("111000000") == "Г.А."
+    assert district_kind_from_code("113200000") == "район"
+    assert okrug_kind("Карааульский с.о.") == "с.о."
+    assert okrug_kind("с.о Кенгирбайбийский") == "с.о."
+    assert okrug_kind("Чаганская п.а.") == "п.а."
+    assert okrug_kind("г.Семей") == "г."
+    assert settlement_kind("с.Аксирак") == "с."
+    assert settlement_kind("зимовка Омар") == "зимовка"
+    assert settlement_kind("Откормпункт") == ""
