@@ -13,7 +13,7 @@ PG_MAJOR := $(shell ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1)
 PG_MAJOR := $(if $(PG_MAJOR),$(PG_MAJOR),15)
 export TZ_DATA_DIR ?= $(abspath ../shared/data)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 gdal-bin libgdal-dev \
+APT_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 gdal-bin \
 	gettext chromium fonts-dejavu-core
 MANAGE := $(PY) manage.py
 
