@@ -1,13 +1,17 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from gis_portal.accounts.permissions import Action, may
 
-from .actions import IdentityError, confirm_in_person
+from . import trust
+from .actions import IdentityError, confirm_in_person, confirmation_status
 from .forms import InPersonConfirmationForm
 
 
@@ -40,3 +44,33 @@ class InPersonConfirmationView(LoginRequiredMixin, FormView):
         messages.success(self.request, _("Identity of %(user)s confirmed until %(until)s.") % {
             "user": data["account"], "until": confirmation.expires_at.date()})
         return redirect("identity:in-person")
+
+
+class EdsConfirmationView(LoginRequiredMixin, TemplateView):
+    """The page that asks NCALayer to sign a challenge and sends the signature to the API."""
+
+    template_name = "identity/eds.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["identity"] = confirmation_status(self.request.user)
+        context["eds_config"] = {
+            "challengesUrl": reverse("identity:eds-challenges"),
+            "ncalayerUrl": settings.EDS_NCALAYER_URL,
+            "locale": get_language(),
+        }
+        return context
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # The page may open exactly one socket besides its own origin: NCALayer's.
+        response["Content-Security-Policy"] = "; ".join([
+            "default-src 'self'",
+            f"connect-src 'self' {trust.ncalayer_socket_source()}",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ])
+        return response

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from gis_portal.identity.trust import check_production_trust
+
 from .base import *  # noqa: F403
 from .env import env_str
 
@@ -15,3 +17,7 @@ if TZ_IDENTITY_HASH_KEY.startswith("dev-only") or len(TZ_IDENTITY_HASH_KEY) < 32
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# EDS: revocation is always checked, and no NCA test CA (or unpinned anchor) is trusted.
+if EDS_REVOCATION == "none":  # noqa: F405
+    raise ImproperlyConfigured("EDS_REVOCATION='none' is for development, never production")
+check_production_trust(EDS_TRUST_ANCHORS, EDS_TRUST_ANCHOR_SHA256)  # noqa: F405

@@ -1,0 +1,153 @@
+"""JSON API of identity confirmation: EDS challenges and their verification, and the status
+other apps and pages ask for ("is this user's identity confirmed now, how, until when").
+
+Session authentication only, so every POST needs the CSRF token as well as a signed-in user.
+"""
+
+import base64
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import trust
+from .actions import IdentityError, confirmation_status, issue_eds_challenge, verify_eds_challenge
+from .models import Purpose
+from .views import client_ip
+
+TAG = "identity"
+# The request body may carry a PEM or base64 CMS; the verifier caps the decoded size itself
+# (64 KiB) and audits an oversized one, this only bounds what is parsed as JSON at all.
+MAX_CMS_CHARS = 256 * 1024
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField(help_text="What went wrong, in the user's language.")
+    reason = serializers.CharField(
+        required=False,
+        help_text="Stable code, e.g. challenge_used, challenge_expired, certificate_revoked, "
+                  "untrusted_root, identity_mismatch, rate_limited.")
+
+
+class ChallengeRequestSerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=Purpose.choices, default=Purpose.CONFIRM_IDENTITY)
+    target = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True,
+        help_text="What the confirmation is for, e.g. help-request:42.")
+
+
+class ChallengeSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    data = serializers.CharField(help_text="Base64 of the exact bytes to sign (NCALayer "
+                                           "signingParams.decode = true).")
+    expires_at = serializers.DateTimeField()
+    signer_params = serializers.DictField(
+        help_text="NCALayer signerParams: the keys the signing dialog may offer.")
+
+
+class VerifyRequestSerializer(serializers.Serializer):
+    cms = serializers.CharField(
+        max_length=MAX_CMS_CHARS, trim_whitespace=False,
+        help_text="The detached CMS NCALayer returned: PEM (BEGIN CMS) or base64 DER.")
+
+
+class StatusSerializer(serializers.Serializer):
+    confirmed = serializers.BooleanField()
+    method = serializers.ChoiceField(choices=["eds", "service_centre"], allow_null=True)
+    until = serializers.DateTimeField(allow_null=True)
+
+
+def errors(*codes: int) -> dict:
+    return {code: OpenApiResponse(ErrorSerializer) for code in codes}
+
+
+def signer_params() -> dict:
+    params = {"extKeyUsageOids": [trust.INDIVIDUAL_EKU]}
+    if settings.EDS_NCALAYER_ANY_CERTIFICATE:
+        params["chain"] = []  # NCALayer then offers keys of any CA, e.g. NCA test keys
+    return params
+
+
+class IdentityAPIView(APIView):
+    """Signed-in users only; IdentityError becomes {"error", "reason"} with its status."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, IdentityError):
+            return Response({"error": exc.message, "reason": exc.code}, status=exc.status)
+        if isinstance(exc, ValidationError):
+            return Response({"error": _validation_message(exc.detail),
+                             "reason": "invalid_request"}, status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
+
+
+def _validation_message(detail) -> str:
+    if isinstance(detail, dict):
+        return "; ".join(f"{field}: {_validation_message(value)}"
+                         for field, value in detail.items())
+    if isinstance(detail, list):
+        return " ".join(_validation_message(item) for item in detail)
+    return str(detail)
+
+
+class EdsChallengeView(IdentityAPIView):
+    @extend_schema(
+        tags=[TAG], summary="Issue an EDS challenge to sign with NCALayer",
+        description="Single use, valid for EDS_CHALLENGE_TTL_SECONDS, bound to the user, the "
+                    "purpose and the target; EDS_CHALLENGES_PER_HOUR per user.",
+        request=ChallengeRequestSerializer,
+        responses={201: ChallengeSerializer, **errors(400, 403, 429, 503)})
+    def post(self, request):
+        params = ChallengeRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        challenge = issue_eds_challenge(user=request.user, client_ip=client_ip(request),
+                                        **params.validated_data)
+        body = ChallengeSerializer({
+            "id": challenge.pk,
+            "data": base64.b64encode(bytes(challenge.content)).decode("ascii"),
+            "expires_at": challenge.expires_at,
+            "signer_params": signer_params(),
+        }).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class EdsVerifyView(IdentityAPIView):
+    @extend_schema(
+        tags=[TAG], summary="Verify the signed challenge and confirm the user's identity",
+        description="Every attempt is audited. A refusal answers {error, reason}: 403 for a "
+                    "challenge that is not the user's (or does not exist) and for "
+                    "identity_mismatch, 409 challenge_used, 410 challenge_expired, 429 "
+                    "too_many_attempts, 400 for a signature the verifier rejects (reason is "
+                    "its code), 503 when revocation could not be checked.",
+        request=VerifyRequestSerializer,
+        responses={200: StatusSerializer, **errors(400, 403, 409, 410, 429, 503)},
+        examples=[OpenApiExample("confirmed", response_only=True, status_codes=["200"], value={
+            "confirmed": True, "method": "eds", "until": "2026-09-01T14:30:00+05:00"})])
+    def post(self, request, challenge_id):
+        params = VerifyRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        confirmation = verify_eds_challenge(
+            user=request.user, challenge_id=challenge_id, cms=params.validated_data["cms"],
+            client_ip=client_ip(request))
+        return Response(StatusSerializer({"confirmed": True, "method": confirmation.method,
+                                          "until": confirmation.expires_at}).data)
+
+
+class IdentityStatusView(IdentityAPIView):
+    @extend_schema(
+        tags=[TAG], summary="Is the signed-in user's identity confirmed now, how, until when",
+        description="method: eds (electronic signature) or service_centre (ID card shown at a "
+                    "public service centre); until: when the latest active confirmation ends.",
+        responses={200: StatusSerializer, **errors(403)})
+    def get(self, request):
+        status_now = confirmation_status(request.user)
+        return Response(StatusSerializer({"confirmed": status_now.confirmed,
+                                          "method": status_now.method,
+                                          "until": status_now.until}).data)
