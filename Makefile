@@ -75,6 +75,7 @@ run: vendor messages demo
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: venv vendor messages db
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 bench: vendor messages data

@@ -274,6 +274,9 @@ def issue_eds_challenge(*, user, purpose: str = Purpose.CONFIRM_IDENTITY, target
                                 "later."))
         open_challenges = mine.filter(used_at__isnull=True, expires_at__gt=now,
                                       attempts__lt=settings.EDS_CHALLENGE_MAX_ATTEMPTS)
+        # A new request for the same purpose and target replaces the open ones: a cancelled
+        # signing leaves its challenge open, and cancelling must never lock the user out.
+        open_challenges.filter(purpose=purpose, target=target).update(expires_at=now)
         if open_challenges.count() >= settings.EDS_MAX_OPEN_CHALLENGES:
             raise RateLimited(_("Several signature requests are still open. Wait a few "
                                 "minutes until they expire."))

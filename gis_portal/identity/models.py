@@ -63,6 +63,9 @@ class EdsChallenge(models.Model):
         verbose_name = _("EDS challenge")
         verbose_name_plural = _("EDS challenges")
 
+    def __str__(self):
+        return f"{self.get_purpose_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class EdsVerification(AppendOnlyModel):
     """One row per signature check, success or failure, with the evidence."""
@@ -95,6 +98,9 @@ class EdsVerification(AppendOnlyModel):
         verbose_name = _("EDS verification")
         verbose_name_plural = _("EDS verifications")
 
+    def __str__(self):
+        return f"{self.get_result_display()} {self.failure_code} · {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class IdentityConfirmation(models.Model):
     """A user's confirmed identity for a while: by EDS or at a public service centre."""
@@ -125,6 +131,9 @@ class IdentityConfirmation(models.Model):
         verbose_name = _("identity confirmation")
         verbose_name_plural = _("identity confirmations")
         indexes = [models.Index(fields=["user", "expires_at"], name="identity_user_expiry")]
+
+    def __str__(self):
+        return f"{self.get_method_display()} · …{self.iin_last4} · {self.expires_at:%Y-%m-%d}"
 
     def is_active(self, at=None) -> bool:
         at = at or timezone.now()
@@ -162,3 +171,6 @@ class IdentityAuditEntry(AppendOnlyModel):
         verbose_name = _("identity audit entry")
         verbose_name_plural = _("identity audit entries")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_event_display()} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -282,10 +282,22 @@ def test_an_account_confirmed_as_one_person_cannot_be_confirmed_as_another(eds, 
 # --- limits, access and configuration ----------------------------------------------------------
 
 
-def test_open_challenges_are_capped(eds, signed_in, user):
-    for _ in range(3):
+def test_a_new_request_replaces_the_open_one_for_the_same_target(eds, signed_in, user):
+    first = issue(signed_in)
+    second = issue(signed_in)  # e.g. after the user cancelled in NCALayer
+    assert first["id"] != second["id"]
+    for _ in range(5):
         issue(signed_in)
-    response = signed_in.post(CHALLENGES, {}, content_type="application/json")
+    open_ids = list(EdsChallenge.objects.filter(user=user, expires_at__gt=timezone.now())
+                    .values_list("id", flat=True))
+    assert len(open_ids) == 1
+
+
+def test_open_challenges_are_capped(eds, signed_in, user):
+    for n in range(3):
+        issue(signed_in, target=f"help-request:{n}")
+    response = signed_in.post(CHALLENGES, {"target": "help-request:9"},
+                              content_type="application/json")
     refused(response, 429, "rate_limited")
     assert EdsChallenge.objects.filter(user=user).count() == 3
     # Expired challenges are no longer open.
