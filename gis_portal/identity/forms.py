@@ -1,10 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gis_portal.accounts.models import User
-from gis_portal.accounts.phone import looks_like_phone, normalise_phone
+from gis_portal.accounts.backends import users_matching
 
 from .actions import DOCUMENT_TYPES
 
@@ -25,14 +23,7 @@ class InPersonConfirmationForm(forms.Form):
         label=_("I checked the original document and the face matches"))
 
     def clean_account(self):
-        identifier = self.cleaned_data["account"].strip()
-        query = Q(email__iexact=identifier) | Q(username__iexact=identifier)
-        if looks_like_phone(identifier):
-            try:
-                query |= Q(phone=normalise_phone(identifier))
-            except ValidationError:
-                pass
-        users = list(User.objects.filter(query)[:2])
+        users = list(users_matching(self.cleaned_data["account"])[:2])
         if len(users) != 1:
             raise ValidationError(_("No single account has this e-mail or phone."))
         return users[0]

@@ -3,53 +3,32 @@ it draws, switches language, toggles layers and looks places up, and the browser
 any host but the portal (no CDN, no tile server: the map works offline)."""
 
 import re
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
+
+from tests.support.browser import launched_chromium, refuse_other_hosts
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A point in the middle of Almaty (city of republican significance, an oblast-level unit).
 ALMATY = (76.9286, 43.2567)
 AKMOLA = "110000000"
-# Addresses that never leave the machine.
-LOCAL_SCHEMES = {"data", "blob", "about"}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture
 def page(browser, portal_server):
-    """A fresh Kazakh-speaking page; afterwards: no request left 127.0.0.1, no script error."""
+    """A fresh page; afterwards: no request left 127.0.0.1, no script error."""
     # An English-speaking browser: the portal still opens in Kazakh, its default.
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
-    outside, errors = [], []
-
-    def guard(route):
-        # Record and refuse anything not served by the portal, so a CDN link fails loudly here
-        # rather than silently on a machine without internet.
-        url = urlsplit(route.request.url)
-        if url.scheme in LOCAL_SCHEMES or url.hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    outside = refuse_other_hosts(context)
+    errors = []
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page

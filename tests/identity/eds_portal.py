@@ -3,15 +3,9 @@ issued challenge like NCALayer does, and a portal server process configured for 
 users committed for it (and removed afterwards)."""
 
 import base64
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +18,6 @@ from django.db import connection, connections, transaction
 from django.test import Client
 
 from tests.accounts.factories import UserFactory
-from tests.conftest import ROOT, database_url_of_test_db
 
 from .eds_cms import as_pem, build_cms, gost_signer, rsa_signer
 from .eds_pki import GostKey, as_asn1
@@ -88,46 +81,6 @@ def content_of(challenge: dict) -> bytes:
 
 
 # --- a portal server process with EDS configured ------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def running_portal(extra_environment: dict[str, str], django_db_blocker) -> Iterator[str]:
-    """The portal under gunicorn (2 workers × 2 threads) on the test database, with EDS
-    settings from `extra_environment`; yields its base URL."""
-    with django_db_blocker.unblock():
-        database_url = database_url_of_test_db()
-    port = free_port()
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "gis_portal.settings.test",
-                   "DATABASE_URL": database_url,
-                   "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", **extra_environment}
-    log_path = ROOT / "var" / "test-server-eds.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "gis_portal.wsgi:application", "--bind",
-             f"127.0.0.1:{port}", "--workers", "2", "--threads", "2", "--timeout", "60"],
-            cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if requests.get(f"{base_url}/jsi18n/", timeout=10).status_code == 200:
-                        break
-                except (requests.ConnectionError, requests.Timeout):
-                    pass  # still starting
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"portal server did not start; see {log_path}")
-                time.sleep(0.2)
-            yield base_url
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
 
 
 class CommittedUsers:

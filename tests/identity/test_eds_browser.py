@@ -4,23 +4,20 @@ test key: confirmed, cancelled, NCALayer's error, not running, and a signature t
 refuses, each with its own message; the request the page sends NCALayer is NCALayer's API."""
 
 import base64
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from gis_portal.identity.models import EdsVerification, IdentityConfirmation
+from tests.support.browser import launched_chromium, refuse_other_hosts
+from tests.support.servers import running_portal
 
-from .eds_portal import CommittedUsers, running_portal, sign, write_trust_files
+from .eds_portal import CommittedUsers, sign, write_trust_files
 from .ncalayer_standin import NcaLayerStandIn
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-LOCAL_SCHEMES = {"data", "blob", "about"}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +32,7 @@ def stand_in(rsa_pki):
 def portal(stand_in, rsa_pki, tmp_path_factory, django_db_setup, django_db_blocker):
     files = write_trust_files(tmp_path_factory.mktemp("eds-browser-trust"), [rsa_pki])
     environment = {**files.environment(), "EDS_NCALAYER_URL": stand_in.url}
-    with running_portal(environment, django_db_blocker) as base_url:
+    with running_portal(django_db_blocker, environment, "test-server-eds") as base_url:
         yield base_url
 
 
@@ -48,12 +45,7 @@ def users(django_db_blocker):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture
@@ -74,17 +66,8 @@ def open_page(browser, portal, users, language="en"):
     context.add_cookies([{"name": "sessionid", "value": session, "domain": host, "path": "/"},
                          {"name": "django_language", "value": language, "domain": host,
                           "path": "/"}])
-    outside, errors, blocked = [], [], []
-
-    def guard(route):
-        url = urlsplit(route.request.url)
-        if url.scheme in LOCAL_SCHEMES or url.hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    outside = refuse_other_hosts(context)
+    errors, blocked = [], []
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
     # The page's own Content-Security-Policy must not block anything the page itself uses.

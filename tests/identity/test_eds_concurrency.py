@@ -11,13 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from gis_portal.identity.models import EdsChallenge, EdsVerification, IdentityConfirmation
+from tests.support.servers import running_portal
 
 from .eds_portal import (
     CHALLENGES,
     CommittedUsers,
     content_of,
     http_session,
-    running_portal,
     sign,
     write_trust_files,
 )
@@ -26,7 +26,7 @@ from .eds_portal import (
 @pytest.fixture(scope="module")
 def eds_server(rsa_pki, gost_pki, tmp_path_factory, django_db_setup, django_db_blocker):
     files = write_trust_files(tmp_path_factory.mktemp("eds-server-trust"), [rsa_pki, gost_pki])
-    with running_portal(files.environment(), django_db_blocker) as base_url:
+    with running_portal(django_db_blocker, files.environment(), "test-server-eds") as base_url:
         yield base_url
 
 
