@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tiles.schema.add_tile_paths",
+        "layers.areas.schema.add_lookup_path",
     ],
 }
 

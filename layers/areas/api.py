@@ -5,33 +5,44 @@ import json
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpResponse
+from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from layers.core.errors import BadQuery, NotFound
+from layers.core.errors import BadQuery, NotFound, error_response
 from layers.core.geojson import dumps
 from layers.core.params import inside_kazakhstan, parse_float, parse_lon_lat
 from layers.core.views import JSON, PortalAPIView
 
 from .models import AdminArea, BoundaryGeneration
 
-# One statement per lookup: the containing areas come from the subdivided parts (a few small
-# polygons per bounding-box hit), the nearest settlement from a KNN scan of the point index;
-# the five nearest by degrees are re-ranked by metres on the spheroid.
+# One statement per lookup. The generation is resolved inside it (the current one unless a
+# code is given), the containing areas come from the subdivided parts (a few small polygons per
+# bounding-box hit), and the nearest settlement from a KNN scan of the point index. LATERAL
+# keeps that scan on the index: joining the point in the same FROM made PostgreSQL sort every
+# settlement instead. The five nearest by degrees are re-ranked by metres on the spheroid.
 LOOKUP_SQL = """
-WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS g)
-SELECT a.level, a.kato, a.name_kk, a.name_ru, a.name_en, a.approximate, NULL::float8
-FROM areas_adminareapart p JOIN areas_adminarea a ON a.id = p.area_id, pt
-WHERE p.generation_id = %(generation)s AND ST_Intersects(p.geom, pt.g)
+WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS g),
+gen AS (SELECT id, code FROM areas_boundarygeneration
+        WHERE CASE WHEN %(code)s::text IS NULL THEN is_current ELSE code = %(code)s::text END)
+SELECT gen.code, a.level, a.kato, a.name_kk, a.name_ru, a.name_en, a.approximate,
+       NULL::float8
+FROM gen, pt, areas_adminareapart p JOIN areas_adminarea a ON a.id = p.area_id
+WHERE p.generation_id = gen.id AND ST_Intersects(p.geom, pt.g)
 UNION ALL
 SELECT * FROM (
-  SELECT 'settlement', s.kato, s.name_kk, s.name_ru, s.name_en, false,
+  SELECT gen.code, 'settlement', s.kato, s.name_kk, s.name_ru, s.name_en, false,
          ST_DistanceSphere(s.geom, pt.g) AS metres
-  FROM (SELECT s.* FROM areas_settlement s, pt WHERE s.geom IS NOT NULL
-        ORDER BY s.geom <-> pt.g LIMIT 5) s, pt
+  FROM gen, pt, LATERAL (SELECT s.* FROM areas_settlement s WHERE s.geom IS NOT NULL
+                         ORDER BY s.geom <-> pt.g LIMIT 5) s
   ORDER BY metres LIMIT 1
 ) nearest
 """
+
+
+def _unknown_generation(code: str) -> BadQuery:
+    known = ", ".join(BoundaryGeneration.objects.values_list("code", flat=True)) or "none"
+    return BadQuery(f"unknown boundary generation {code!r}; known: {known}", "generation")
 
 
 def _generation(request) -> BoundaryGeneration:
@@ -41,9 +52,7 @@ def _generation(request) -> BoundaryGeneration:
             return BoundaryGeneration.objects.get(code=code)
         return BoundaryGeneration.current()
     except BoundaryGeneration.DoesNotExist:
-        known = ", ".join(BoundaryGeneration.objects.values_list("code", flat=True)) or "none"
-        raise BadQuery(f"unknown boundary generation {code!r}; known: {known}",
-                       "generation") from None
+        raise _unknown_generation(code) from None
 
 
 def _area_json(level, kato, kk, ru, en, approximate) -> dict:
@@ -51,36 +60,37 @@ def _area_json(level, kato, kk, ru, en, approximate) -> dict:
             "approximate": approximate}
 
 
-class AreaLookupView(PortalAPIView):
-    @extend_schema(
-        summary="Which oblast, district and rural okrug a point is in, and the nearest "
-                "settlement",
-        parameters=[OpenApiParameter("lon", float, required=True),
-                    OpenApiParameter("lat", float, required=True),
-                    OpenApiParameter("generation", str, description="boundary generation "
-                                     "(default: the current one)")],
-        responses=OpenApiTypes.OBJECT,
-    )
-    def get(self, request):
+@require_GET
+def area_lookup(request):
+    """Which oblast, district and rural okrug a point is in, and the nearest settlement.
+
+    A plain view with one SQL statement: this is the portal's hottest read (every map
+    click), documented in the OpenAPI schema by layers.areas.schema."""
+    try:
         point = parse_lon_lat(request.GET.get("lon"), request.GET.get("lat"))
-        generation = _generation(request)
-        found = {}
+        code = request.GET.get("generation") or None
+        found, generation = {}, code
         if inside_kazakhstan(point.x, point.y):
             with connection.cursor() as cursor:
-                cursor.execute(LOOKUP_SQL, {"lon": point.x, "lat": point.y,
-                                            "generation": generation.pk})
-                for level, kato, kk, ru, en, approximate, metres in cursor.fetchall():
-                    entry = _area_json(level, kato, kk, ru, en, approximate)
-                    if metres is not None:
-                        entry["distance_km"] = round(metres / 1000, 2)
-                        del entry["approximate"], entry["level"]
-                    found.setdefault(level, entry)
+                cursor.execute(LOOKUP_SQL, {"lon": point.x, "lat": point.y, "code": code})
+                rows = cursor.fetchall()
+            for row_generation, level, kato, kk, ru, en, approximate, metres in rows:
+                generation = row_generation
+                entry = _area_json(level, kato, kk, ru, en, approximate)
+                if metres is not None:
+                    entry["distance_km"] = round(metres / 1000, 2)
+                    del entry["approximate"], entry["level"]
+                found.setdefault(level, entry)
+        if code and not found and not BoundaryGeneration.objects.filter(code=code).exists():
+            raise _unknown_generation(code)
         if "oblast" not in found:
             raise NotFound(f"the point {point.x:.5f}, {point.y:.5f} is outside Kazakhstan")
-        body = {"lon": point.x, "lat": point.y, "generation": generation.code,
-                "oblast": found.get("oblast"), "district": found.get("district"),
-                "okrug": found.get("okrug"), "settlement": found.get("settlement")}
-        return HttpResponse(dumps(body), content_type=JSON)
+    except (BadQuery, NotFound) as error:
+        return error_response(error)
+    body = {"lon": point.x, "lat": point.y, "generation": generation,
+            "oblast": found.get("oblast"), "district": found.get("district"),
+            "okrug": found.get("okrug"), "settlement": found.get("settlement")}
+    return HttpResponse(dumps(body), content_type=JSON)
 
 
 def _geometry_sql(request, default: str) -> tuple[str, list]:
