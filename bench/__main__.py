@@ -262,7 +262,7 @@ def lookup_parity(raw_name: str, http_name: str):
                 not_ok += 1
                 continue
             first = {}
-            for level, kato, *_ in raw_body:
+            for _generation, level, kato, *_ in raw_body:
                 first.setdefault(level, kato)
             for level in ("oblast", "district", "okrug", "settlement"):
                 got = (answer.get(level) or {}).get("kato")
@@ -467,15 +467,15 @@ def main(argv=None) -> int:
 
         # 1. Point lookups.
         def build_lookup():
-            statement, generation = portal.lookup_sql()
+            statement = portal.lookup_sql()
             contenders = [
                 Contender("raw LOOKUP_SQL", "sql", raw_call, note="psycopg, persistent conn"),
                 Contender("portal /api/areas/lookup", "http",
                           lambda t: http_call(ours, keep_body=True), portal_pids),
             ]
             items = {
-                contenders[0].name: [(statement, {"lon": lon, "lat": lat,
-                                                  "generation": generation}, "rows")
+                contenders[0].name: [(statement, {"lon": lon, "lat": lat, "code": None},
+                                      "rows")
                                      for lon, lat, _ in points],
                 contenders[1].name: [f"/api/areas/lookup?lon={lon}&lat={lat}"
                                      for lon, lat, _ in points],

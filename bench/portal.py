@@ -188,11 +188,11 @@ def layer_info(slug: str) -> dict:
             "geometry_by_zoom": {z: layer.geometry_for_zoom(z) for z in range(3, 15)}}
 
 
-def lookup_sql() -> tuple[str, int]:
+def lookup_sql() -> str:
+    """The statement the lookup view runs (it resolves the current generation itself)."""
     from layers.areas.api import LOOKUP_SQL
-    from layers.areas.models import BoundaryGeneration
 
-    return LOOKUP_SQL, BoundaryGeneration.current().pk
+    return LOOKUP_SQL
 
 
 def tile_settings() -> dict:
@@ -268,11 +268,11 @@ def django_tile_calls(slug: str, tiles: list[tuple[int, int, int]]) -> list:
 def django_lookup_calls(points: list[tuple[float, float, str]]) -> list:
     from django.db import connection
 
-    statement, generation = lookup_sql()
+    statement = lookup_sql()
 
     def call(lon: float, lat: float) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(statement, {"lon": lon, "lat": lat, "generation": generation})
+            cursor.execute(statement, {"lon": lon, "lat": lat, "code": None})
             cursor.fetchall()
 
     return [lambda lon=lon, lat=lat: call(lon, lat) for lon, lat, _ in points]

@@ -77,20 +77,21 @@ class LayerListView(PortalAPIView):
         if cursor:
             queryset = query.after_cursor(queryset, order, cursor)
         keys = tuple(o.lstrip("-") for o in order if o.lstrip("-") != "pk")
-        rows = list(feature_rows(layer, queryset[: limit + 1], extra=keys))
+        # With near= every feature tells its distance, whatever the ordering.
+        distance = ("distance_m",) if query.near is not None else ()
+        rows = list(feature_rows(layer, queryset[: limit + 1], extra=keys + distance))
         has_more = len(rows) > limit
         rows = rows[:limit]
         features = []
         for pk, props, geometry, extra in rows:
-            if query.near is not None:
-                props["distance_m"] = round(extra[keys.index("distance_m")].m, 1) if (
-                    "distance_m" in keys) else None
+            if distance:
+                props["distance_m"] = round(extra[-1].m, 1)
             features.append(feature_text(pk, props, geometry))
         body = ['{"type":"FeatureCollection","layer":', dumps(slug),
                 ',"numberReturned":', str(len(features))]
         if has_more:
             last_pk, _, _, last_extra = rows[-1]
-            cursor_values = [_cursor_value(v) for v in last_extra] + [last_pk]
+            cursor_values = [_cursor_value(v) for v in last_extra[:len(keys)]] + [last_pk]
             params = request.GET.copy()
             params["cursor"] = LayerQuery.encode_cursor(cursor_values)
             body += [',"next":', dumps(request.build_absolute_uri(f"{request.path}?"

@@ -271,3 +271,12 @@ def test_exports_hold_the_filtered_features(client, layer, tmp_path):
     assert frame.crs.to_epsg() == 4326
 
     assert client.get(f"/api/layers/{layer.slug}/export.shp").status_code == 400
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_near_with_another_ordering_still_gives_distances(client, layer):
+    field = layer.ordering_fields[0]
+    collection = get_json(client, f"/api/layers/{layer.slug}/", limit=5, ordering=field,
+                          near=f"{ALMATY[0]},{ALMATY[1]}", within=15)
+    assert collection["features"]
+    assert all(0 <= f["properties"]["distance_m"] <= 15_000 for f in collection["features"])
