@@ -25,7 +25,7 @@ from gis_portal.identity.models import (
     IdentityConfirmation,
 )
 from tests.accounts.factories import UserFactory
-from tests.conftest import ROOT
+from tests.support.servers import ROOT
 
 from .eds_pki import RsaAuthority, as_asn1
 from .eds_portal import CHALLENGES, content_of, sign, write_trust_files
