@@ -1,0 +1,60 @@
+"""Vector tiles beyond the layer contract: index use, zoom-dependent geometry, language."""
+
+import mapbox_vector_tile
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+
+from layers.core.registry import layer_registry
+from tiles.sql import tile_statement
+
+pytestmark = pytest.mark.django_db
+ALMATY_Z10 = (10, 730, 375)
+
+
+def names_in(response, slug):
+    return {f["properties"]["kato"]: f["properties"]["name"]
+            for f in mapbox_vector_tile.decode(response.content)[slug]["features"]}
+
+
+def test_the_tile_query_uses_the_spatial_index():
+    """The envelope is transformed, never the column, so the GiST index answers `&&`."""
+    layer = layer_registry.get("settlements")
+    statement, params = tile_statement(layer, RequestFactory().get("/"), 10)
+    with connection.cursor() as cursor:
+        # Small tables may be scanned whole; forbid that for this transaction only.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + statement, (layer.slug, *ALMATY_Z10, *params, *ALMATY_Z10))
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using areas_settlement_geom" in plan, plan
+    assert "Index Cond: (geom &&" in plan, plan
+
+
+def test_tile_names_follow_the_language(client):
+    kazakh = names_in(client.get("/tiles/settlements/10/730/375.mvt", {"lang": "kk"}),
+                      "settlements")
+    russian = names_in(client.get("/tiles/settlements/10/730/375.mvt", {"lang": "ru"}),
+                       "settlements")
+    assert kazakh.keys() == russian.keys()
+    assert any(kazakh[kato] != russian[kato] for kato in kazakh)
+
+
+def test_low_zoom_area_tiles_use_the_overview_geometry(client):
+    overview = client.get("/tiles/areas/6/45/23.mvt", {"level": "district"})
+    detailed = client.get("/tiles/areas/9/365/187.mvt", {"level": "district"})
+    assert overview.status_code == detailed.status_code == 200
+    layer = layer_registry.get("areas")
+    assert layer.geometry_for_zoom(6) == "geom_simplified"
+    assert layer.geometry_for_zoom(9) == "geom"
+
+
+def test_outside_the_layer_zoom_range_is_empty(client):
+    # Settlements start at z5: a z4 tile answers 204 without touching the database.
+    assert client.get("/tiles/settlements/4/11/5.mvt").status_code == 204
+
+
+def test_filters_narrow_the_tile(client):
+    everything = names_in(client.get("/tiles/settlements/10/730/375.mvt"), "settlements")
+    populous = names_in(client.get("/tiles/settlements/10/730/375.mvt",
+                                   {"min_population": 100000}), "settlements")
+    assert populous and set(populous) < set(everything)
