@@ -147,3 +147,18 @@ def test_operator_page_requires_the_document_check(client, operator):
         "document_number": "N0412345", "office": "ЦОН Талғар"})
     assert response.status_code == 200
     assert not confirmation_status(helper).confirmed
+
+
+def test_identity_records_are_read_only_in_the_admin(client, operator):
+    confirm(operator, UserFactory())
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    confirmation = IdentityConfirmation.objects.get()
+    page = client.get(f"/admin/identity/identityconfirmation/{confirmation.pk}/change/")
+    assert page.status_code == 200 and "123456789011" not in page.content.decode()
+    assert client.get("/admin/identity/identityauditentry/").status_code == 200
+    assert client.get("/admin/identity/identityconfirmation/add/").status_code == 403
+    entry = IdentityAuditEntry.objects.get()
+    deleted = client.post(f"/admin/identity/identityauditentry/{entry.pk}/delete/",
+                          {"post": "yes"})
+    assert deleted.status_code == 403 and IdentityAuditEntry.objects.filter(pk=entry.pk).exists()
