@@ -160,6 +160,27 @@ TZ_IN_PERSON_CONFIRMATION_DAYS = env_int("TZ_IN_PERSON_CONFIRMATION_DAYS", 365)
 # An EDS confirmation covers reveals for this long (minutes); each reveal is still audited.
 TZ_EDS_CONFIRMATION_MINUTES = env_int("TZ_EDS_CONFIRMATION_MINUTES", 30)
 
+# --- Privacy toolkit (gis_portal/privacy): personal data of people who need help and volunteers
+# Fernet keys of the encrypted personal-data fields, newest first: values are written under the
+# first and read under any (MultiFernet); `manage.py rotate_privacy_keys` re-encrypts old rows.
+# The default is a development key; prod.py refuses to start without real keys.
+TZ_PRIVACY_KEYS = env_list("TZ_PRIVACY_KEYS", ["ZGV2LW9ubHktcHJpdmFjeS1rZXktMzItYnl0ZXMtISE="])
+# Keys the blind indexes (exact look-ups and de-duplication on encrypted values) and the
+# deterministic offsets of coarsened positions.
+TZ_PRIVACY_INDEX_KEY = env_str("TZ_PRIVACY_INDEX_KEY", "dev-only-privacy-index-key")
+# Stats and anonymised lists of private layers never show a group smaller than this.
+TZ_PRIVACY_MIN_GROUP = env_int("TZ_PRIVACY_MIN_GROUP", 5)
+# Distances to coarsened positions are rounded to this many metres.
+TZ_PRIVACY_DISTANCE_ROUND_M = env_int("TZ_PRIVACY_DISTANCE_ROUND_M", 100)
+
+# --- Reveal gate (gis_portal.identity.actions.run_reveal) ---------------------------------------
+# A reveal needs a step-up (password again, or an EDS signature naming the target) this recent.
+TZ_REVEAL_STEP_UP_MINUTES = env_int("TZ_REVEAL_STEP_UP_MINUTES", 15)
+# Reveals one user may run per day.
+TZ_REVEAL_DAILY_LIMIT = env_int("TZ_REVEAL_DAILY_LIMIT", 30)
+# The one-time code a user shows a public service centre operator is valid this long.
+TZ_IN_PERSON_CODE_MINUTES = env_int("TZ_IN_PERSON_CODE_MINUTES", 10)
+
 # --- EDS: identity confirmation by an NCA RK electronic signature (design/eds.md B5, B6) ---
 # Lists come from the environment comma-separated. gis_portal/identity/trust.py builds the
 # verifier from these settings; prod.py refuses test anchors and switched-off revocation.
