@@ -127,11 +127,24 @@ class AdminAreaPart(models.Model):
 
 
 class Settlement(MultilingualNameMixin, AreaTaggedModel):
-    """A KATO settlement; a point where it could be geocoded against OpenStreetMap places."""
+    """A KATO settlement and its point, always saying where the point comes from.
+
+    Gazetteer points (OpenStreetMap, GeoNames) are matched by name inside the district; a
+    settlement no gazetteer places gets a fallback point (its okrug's centre village, else a
+    point inside its okrug or district), flagged by position_source and with a precision.
+    Staff corrections are never overwritten by a reload.
+    """
 
     class Match(models.TextChoices):
         EXACT = "exact", _("name matched in its district")
         NONE = "none", _("not geocoded")
+
+    class PositionSource(models.TextChoices):
+        OSM = "osm", _("OpenStreetMap place")
+        GEONAMES = "geonames", _("GeoNames place")
+        OKRUG_CENTRE = "okrug_centre", _("centre of its rural okrug (approximate)")
+        DISTRICT = "district", _("inside its okrug or district (approximate)")
+        STAFF = "staff", _("corrected by staff")
 
     kato = models.CharField(_("KATO code"), max_length=9, unique=True)
     kind = models.CharField(_("kind"), max_length=64, blank=True)
@@ -142,6 +155,15 @@ class Settlement(MultilingualNameMixin, AreaTaggedModel):
     match = models.CharField(
         _("geocoding"), max_length=16, choices=Match.choices, default=Match.NONE
     )
+    # Null only while no point is known (before the reference pipeline placed it).
+    position_source = models.CharField(
+        _("position source"), max_length=16, choices=PositionSource.choices,
+        null=True, blank=True, db_index=True,
+    )
+    position_precision_m = models.PositiveIntegerField(
+        _("position precision, m"), null=True, blank=True,
+        help_text=_("How far the real settlement may be from the point, in metres."),
+    )
     # Rows without a point are tagged by the parents their KATO code names.
     area_kato_field = "kato"
 
@@ -149,6 +171,12 @@ class Settlement(MultilingualNameMixin, AreaTaggedModel):
         verbose_name = _("settlement")
         verbose_name_plural = _("settlements")
         ordering = ["kato"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(position_precision_m__isnull=True) | Q(position_precision_m__gt=0),
+                name="areas_settlement_precision_positive",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.kato})"
