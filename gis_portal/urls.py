@@ -4,11 +4,14 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from layers.areas import urls as areas_urls
+
 from . import views
 
 urlpatterns = [
     path("api/layers/", include("layers.core.urls")),
     path("api/areas/", include("layers.areas.urls")),
+    path("settlements/", include(areas_urls.settlement_page_patterns)),
     path("tiles/", include("tiles.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

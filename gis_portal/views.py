@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from layers.areas.layers import AdminAreaLayer
+from layers.areas.layers import AdminAreaLayer, SettlementLayer
 
 # Placeholder KATO code reversed into the area-detail URL; the map substitutes the real one.
 _KATO_PLACEHOLDER = "000000000"
@@ -29,6 +29,8 @@ def map_config() -> dict:
         "basemap": basemap,
         # The reference layer drawn as the administrative outlines (zoom-dependent levels).
         "areasLayer": AdminAreaLayer.slug,
+        # Its features link to their settlement page (position, corrections, reports).
+        "settlementsLayer": SettlementLayer.slug,
         "attribution": _("Boundaries: geokz, OCHA COD-AB (CC BY 4.0); "
                          "settlements: © OpenStreetMap contributors (ODbL)"),
         "urls": {
@@ -36,6 +38,7 @@ def map_config() -> dict:
             "areas": reverse("areas:list"),
             "areaDetail": reverse("areas:detail", args=[_KATO_PLACEHOLDER]),
             "lookup": reverse("areas:lookup"),
+            "settlement": reverse("settlements:detail", args=[_KATO_PLACEHOLDER]),
         },
         "katoPlaceholder": _KATO_PLACEHOLDER,
     }

@@ -6,11 +6,14 @@ generation is current and drives lookups and area tagging. Rural okrugs have no 
 polygons: theirs are derived from their settlements and flagged approximate.
 """
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gis_portal.identity.models import AppendOnlyModel
 from layers.core.models import AreaTaggedModel
 
 
@@ -164,8 +167,10 @@ class Settlement(MultilingualNameMixin, AreaTaggedModel):
         _("position precision, m"), null=True, blank=True,
         help_text=_("How far the real settlement may be from the point, in metres."),
     )
-    # Rows without a point are tagged by the parents their KATO code names.
+    # Rows without a point are tagged by the parents their KATO code names; the okrug always
+    # comes from the code (a fallback point may lie in a neighbouring okrug's polygon).
     area_kato_field = "kato"
+    okrug_by_kato = True
 
     class Meta:
         verbose_name = _("settlement")
@@ -180,3 +185,89 @@ class Settlement(MultilingualNameMixin, AreaTaggedModel):
 
     def __str__(self):
         return f"{self.name} ({self.kato})"
+
+
+class SettlementPositionChange(AppendOnlyModel):
+    """One row per move of a settlement's point by staff: on the settlement page, in the
+    admin, or by accepting a resident's report. Who, from where, to where, when, why and from
+    which client address; written by layers.areas.actions.move_settlement only."""
+
+    class Via(models.TextChoices):
+        PAGE = "page", _("settlement page")
+        ADMIN = "admin", _("administration")
+        REPORT = "report", _("resident's report accepted")
+
+    settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT,
+                                   related_name="position_changes",
+                                   verbose_name=_("settlement"))
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("by"))
+    via = models.CharField(_("through"), max_length=16, choices=Via.choices)
+    previous_geom = models.PointField(_("previous location"), srid=4326, null=True,
+                                      blank=True)
+    previous_source = models.CharField(_("previous position source"), max_length=16,
+                                       blank=True)
+    previous_precision_m = models.PositiveIntegerField(_("previous precision, m"), null=True,
+                                                       blank=True)
+    new_geom = models.PointField(_("new location"), srid=4326)
+    new_precision_m = models.PositiveIntegerField(_("new precision, m"))
+    reason = models.TextField(_("reason"))
+    report = models.ForeignKey("SettlementPositionReport", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("resident's report"))
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement position change")
+        verbose_name_plural = _("settlement position changes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.settlement_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SettlementPositionReport(models.Model):
+    """A signed-in resident's report that a settlement's point is wrong, with the point they
+    suggest. It waits in the queue of the staff of the settlement's area until accepted (the
+    point moves, audited) or dismissed with a reason; the reporter sees the outcome."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("waiting for the akimat")
+        ACCEPTED = "accepted", _("accepted: the point was moved")
+        DISMISSED = "dismissed", _("dismissed")
+
+    settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT,
+                                   related_name="position_reports",
+                                   verbose_name=_("settlement"))
+    # The finest area the settlement belongs to by its KATO code (okrug, else district, else
+    # oblast) when reported: the queue of whose staff the report lands in.
+    area = models.ForeignKey(AdminArea, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("area"))
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="settlement_position_reports",
+                                 verbose_name=_("reported by"))
+    suggested_geom = models.PointField(_("suggested location"), srid=4326)
+    comment = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.OPEN, db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    decided_from_ip = models.GenericIPAddressField(null=True, blank=True)
+    change = models.ForeignKey(SettlementPositionChange, null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("position change"))
+
+    class Meta:
+        verbose_name = _("settlement position report")
+        verbose_name_plural = _("settlement position reports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["reporter", "created_at"],
+                                name="areas_report_reporter_time")]
+
+    def __str__(self):
+        return f"{self.settlement_id} · {self.get_status_display()}"

@@ -7,6 +7,7 @@
 // handling, which calls L.DomEvent.fakeStop, removed in Leaflet 1.8.
 
 import { getJSON, isAbort, withQuery } from "./api.js";
+import { APPROXIMATE_POINT_STYLE, isApproximatePosition } from "./positions.js";
 
 // The administrative outlines change level with zoom: oblasts always, districts and then the
 // (approximate) rural okrugs as the map zooms in. One tile layer per level, via ?level=.
@@ -28,7 +29,7 @@ function featureStyle(entry, properties, zoom) {
   if (entry.geometry === "point") {
     // Small circles when the whole country is in view, larger close in.
     const scale = zoom < 6 ? 0.5 : zoom < 8 ? 0.7 : zoom < 11 ? 0.9 : 1.15;
-    return {
+    const point = {
       radius: (style.radius || 4) * scale,
       color: style.color,
       weight: zoom < 6 ? 0.5 : 1,
@@ -37,6 +38,11 @@ function featureStyle(entry, properties, zoom) {
       fillColor: style.fillColor || style.color,
       fillOpacity: style.fillOpacity ?? 0.8,
     };
+    // A point that only stands for its okrug or district: hollow, dashed, another colour.
+    if (isApproximatePosition(properties)) {
+      return { ...point, ...APPROXIMATE_POINT_STYLE, radius: point.radius + 1, weight: zoom < 6 ? 1 : 1.5 };
+    }
+    return point;
   }
   if (entry.geometry === "line") {
     return { color: style.color, weight: style.weight || 2, opacity: 0.9 };

@@ -5,6 +5,7 @@
 import { getJSON, isAbort, withQuery } from "./api.js";
 import { h } from "./dom.js";
 import { formatNumber, gettext, interpolate, localName } from "./i18n.js";
+import { describePosition, isApproximatePosition } from "./positions.js";
 
 // A click "hits" a feature within this many screen pixels of it.
 const HIT_TOLERANCE_PX = 10;
@@ -13,7 +14,9 @@ const MAX_PROPERTIES = 6;
 const NEAR_FEATURES_PER_LAYER = 3;
 // The name heads each feature; its oblast/district/okrug tags (KATO codes every layer carries)
 // repeat what the lookup above already says in words.
-const OMITTED_FIELDS = new Set(["name", "oblast", "district", "okrug"]);
+// How exact a settlement's point is gets one line of its own ("Position").
+const OMITTED_FIELDS = new Set(["name", "oblast", "district", "okrug", "position_source",
+  "position_precision_m"]);
 
 function metresPerPixel(lat, zoom) {
   return (40075016.686 * Math.cos((lat * Math.PI) / 180)) / 2 ** (zoom + 8);
@@ -137,6 +140,21 @@ export class PlaceLookup {
     return results.filter(Boolean);
   }
 
+  /** A settlement's position: where it comes from and how exact it is, and its page (where
+   *  staff correct it and residents report a wrong one). */
+  positionRow(entry, properties) {
+    if (!properties.position_source) return null;
+    const page = entry.slug === this.config.settlementsLayer && properties.kato
+      ? h("a", { href: this.config.urls.settlement.replace(this.config.katoPlaceholder, properties.kato) },
+        gettext("Settlement page"))
+      : null;
+    return [h("dt", {}, gettext("Position")),
+      h("dd", { class: "position" },
+        isApproximatePosition(properties) ? [approximateBadge(), " "] : null,
+        describePosition(properties),
+        page ? [" · ", page] : null)];
+  }
+
   featureBlock(entry, features) {
     const labels = Object.fromEntries(entry.fields.map((field) => [field.name, field.label]));
     return h("section", {},
@@ -149,6 +167,7 @@ export class PlaceLookup {
           .slice(0, MAX_PROPERTIES);
         return h("dl", {},
           properties.name !== undefined ? [h("dt", {}, labels.name || "name"), h("dd", {}, properties.name)] : null,
+          this.positionRow(entry, properties),
           shown.map((field) => [h("dt", {}, field.label), h("dd", {}, displayValue(properties[field.name]))]));
       }));
   }

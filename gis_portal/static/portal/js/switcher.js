@@ -5,6 +5,7 @@ import { withQuery } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { buildFilterForm } from "./filters.js";
 import { gettext, interpolate, levelLabel } from "./i18n.js";
+import { APPROXIMATE_POINT_STYLE } from "./positions.js";
 import { layerQuery } from "./state.js";
 
 const EXPORT_LABELS = { csv: "CSV", geojson: "GeoJSON", gpkg: "GeoPackage" };
@@ -32,6 +33,19 @@ function areaLegend(entry) {
     row(levelLabel("district"), "line"),
     row(interpolate(gettext("%(level)s (approximate boundary)"),
       { level: levelLabel("okrug") }, true), "line line-dashed"));
+}
+
+/** The point legend of a layer whose points say how exact they are (position_source):
+ *  placed points, and approximate ones drawn hollow and dashed. */
+function positionLegend(entry) {
+  const style = entry.style || {};
+  const row = (label, colours) => h("li", {},
+    h("span", { class: "dot", "aria-hidden": "true", style: colours }), label);
+  return h("ul", { class: "area-legend position-legend" },
+    row(gettext("placed where it is known (OpenStreetMap, GeoNames, akimat staff)"),
+      { borderColor: style.color, backgroundColor: style.fillColor || style.color }),
+    row(gettext("approximate position: at the rural okrug centre or in the district"),
+      { borderColor: APPROXIMATE_POINT_STYLE.color, backgroundColor: "transparent", borderStyle: "dashed" }));
 }
 
 function activeCount(filters) {
@@ -72,6 +86,7 @@ export class LayerSwitcher {
       h("label", { class: "layer-toggle", for: id }, checkbox, swatch(entry), entry.title),
       h("p", { class: "layer-description", id: `${id}-description` }, entry.description),
       entry.slug === this.areasLayer ? areaLegend(entry) : null,
+      entry.tile_fields.includes("position_source") ? positionLegend(entry) : null,
       zoomHint,
       filters);
   }
