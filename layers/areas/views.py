@@ -13,6 +13,7 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -43,8 +44,11 @@ def format_precision(metres: int | None) -> str:
     if metres is None:
         return ""
     if metres >= 1000:
-        return _("±%(distance)s km") % {"distance": f"{metres / 1000:g}"}
-    return _("±%(distance)s m") % {"distance": metres}
+        # One decimal is plenty for an approximate position (±14.3 km, not ±14.309 km).
+        km = round(metres / 1000, 1)
+        return _("±%(distance)s km") % {
+            "distance": number_format(km, decimal_pos=0 if km == int(km) else 1)}
+    return _("±%(distance)s m") % {"distance": number_format(metres)}
 
 
 def describe_position(settlement: Settlement) -> str:

@@ -40,7 +40,7 @@ function featureStyle(entry, properties, zoom) {
     };
     // A point that only stands for its okrug or district: hollow, dashed, another colour.
     if (isApproximatePosition(properties)) {
-      return { ...point, ...APPROXIMATE_POINT_STYLE, radius: point.radius + 1, weight: zoom < 6 ? 1 : 1.5 };
+      return { ...point, ...APPROXIMATE_POINT_STYLE, radius: point.radius + 2, weight: zoom < 6 ? 1 : 1.5 };
     }
     return point;
   }
