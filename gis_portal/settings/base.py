@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "gis_portal",
     "gis_portal.accounts",
     "gis_portal.identity",
+    "gis_portal.privacy",
     "layers.core",
     "layers.areas",
     "tiles",

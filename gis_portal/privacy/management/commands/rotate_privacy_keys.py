@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from gis_portal.privacy.rotation import rotate_all
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every encrypted personal-data column under the first key of "
+        "TZ_PRIVACY_KEYS (dry run unless --commit). Run after putting a new key first; drop "
+        "the old key only once this reports nothing left to re-encrypt."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--commit", action="store_true", help="write to the database")
+
+    def handle(self, *args, commit=False, **options):
+        reports = rotate_all(commit=commit)
+        verb = "re-encrypted" if commit else "to re-encrypt"
+        for report in reports:
+            self.stdout.write(
+                f"{report.label}: {report.rows} values, {report.reencrypted} {verb}, "
+                f"{report.current} already under the newest key, {report.unreadable} unreadable"
+            )
+        if not reports:
+            self.stdout.write("no encrypted fields in the installed models")
+        if not commit:
+            self.stdout.write("dry run: nothing written (use --commit)")
+        unreadable = sum(report.unreadable for report in reports)
+        if unreadable:
+            raise CommandError(
+                f"{unreadable} values open under no key in TZ_PRIVACY_KEYS and were left as they "
+                "are: put the key that wrote them back into TZ_PRIVACY_KEYS and run again"
+            )
