@@ -19,6 +19,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
         pytest.exit(f"reference data folder {settings.TZ_DATA_DIR} is missing (TZ_DATA_DIR)", 2)
     with django_db_blocker.unblock():
         load_reference_data(commit=True)
+        from tests.standin.loader import load_standin_cases
+
+        load_standin_cases()
 
 
 @pytest.fixture

@@ -3,6 +3,10 @@
 The ORM compiles the layer's rows (visibility rule, filters, properties) once per distinct
 request shape; the statement is cached and only z/x/y change per tile. The tile envelope is
 transformed to the column's SRID, never the column, so the GiST index answers the `&&` test.
+
+A layer whose visibility depends on the user (visibility_depends_on_user) is compiled for
+every tile, never cached: the statement embeds the caller's rights at that moment, and a
+revoked role must stop showing rows on the next tile.
 """
 
 import threading
@@ -20,19 +24,29 @@ _CACHE_MAX = 512
 
 
 def _cache_key(layer, request, zoom_geometry: str) -> tuple:
-    user = getattr(request, "user", None)
-    user_key = user.pk if user is not None and user.is_authenticated else None
-    return (layer.slug, get_language(), zoom_geometry, user_key,
+    """Public layers only: their rows are the same for everyone."""
+    return (layer.slug, get_language(), zoom_geometry,
             tuple((name, tuple(values)) for name, values in sorted(request.GET.lists())))
 
 
 def tile_statement(layer, request, z: int) -> tuple[str, tuple]:
     """SQL and parameters (without z/x/y) producing the layer's MVT tile at zoom z."""
     geometry = layer.geometry_for_zoom(z)
+    if layer.visibility_depends_on_user:
+        return _compile(layer, request, geometry)
     key = _cache_key(layer, request, geometry)
     cached = _cache.get(key)
     if cached is not None:
         return cached
+    result = _compile(layer, request, geometry)
+    with _cache_lock:
+        if len(_cache) >= _CACHE_MAX:
+            _cache.clear()
+        _cache[key] = result
+    return result
+
+
+def _compile(layer, request, geometry: str) -> tuple[str, tuple]:
     queryset = LayerQuery(layer, request).filtered()
     properties = layer.tile_properties()
     columns = {"_tile_id": F("pk"), "_tile_geom": F(geometry)}
@@ -52,12 +66,7 @@ def tile_statement(layer, request, z: int) -> tuple[str, tuple]:
         f"margin => {buffer / extent}), {settings.SRID}) "
         f"LIMIT {settings.TILE_MAX_FEATURES}) q"
     )
-    result = (statement, tuple(inner_params))
-    with _cache_lock:
-        if len(_cache) >= _CACHE_MAX:
-            _cache.clear()
-        _cache[key] = result
-    return result
+    return statement, tuple(inner_params)
 
 
 def render_tile(layer, request, z: int, x: int, y: int) -> bytes:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
+from layers.core.caching import finish_response
 from layers.core.errors import BadQuery, NotFound, error_response
 from layers.core.registry import layer_registry
 
@@ -28,10 +29,9 @@ def tile(request, slug: str, z: int, x: int, y: int):
     except (BadQuery, NotFound) as error:
         return error_response(error)
     if not data:
-        return HttpResponse(status=204)
-    response = HttpResponse(data, content_type=MVT)
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+        return finish_response(request, layer, HttpResponse(status=204))
+    return finish_response(request, layer, HttpResponse(data, content_type=MVT),
+                           public_cache_control="public, max-age=300")
 
 
 @require_GET

@@ -9,3 +9,5 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.privacy_models"]  # noqa: F405
 # Static files straight from the app folders: tests run without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A private stand-in layer (hidden columns, coarsened positions) for the layer contract tests.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.standin"]  # noqa: F405

@@ -33,6 +33,7 @@ class AdminAreaLayer(Layer):
     ordering_fields = ("kato", "area_km2")
     stat_sums = ("area_km2",)
     area_tagged = False
+    overview_geometry_fields = ("geom_simplified",)
 
     def visible_queryset(self, request):
         return AdminArea.objects.filter(generation__is_current=True, geom__isnull=False)
@@ -97,7 +98,10 @@ class SettlementLayer(Layer):
     field_labels = {"name": _("name"), "oblast": _("oblast"), "district": _("district"),
                     "okrug": _("rural okrug")}
     filterset_class = SettlementFilterSet
-    ordering_fields = ("population", "kato", "name_kk", "name_ru")
+    # q searches the names in every language; geocoded asks whether the point is known.
+    filter_reads = {"q": ("name_kk", "name_ru", "name_en"), "geocoded": ("geom",)}
+    # name sorts by the name in the reader's language.
+    ordering_fields = ("population", "kato", "name")
     stat_sums = ("population",)
 
     def properties(self):

@@ -4,25 +4,49 @@ A layer names its model, title, geometry kind, public properties, filters, style
 tile properties and its visibility rule. The registry turns every registered layer into the
 same surface: catalogue entry, GeoJSON list and detail, per-area stats, MVT tiles, TileJSON
 and exports. Nothing outside the layer class decides what a layer shows.
+
+The public surface is declared once: `properties()` (built from `public_fields` by default)
+names every value a response may carry, and `public_geometry_field` the only geometry it may
+draw. Ordering, filters, cursors, `near=` distances, `bbox`, stats sums, exports and tiles all
+work on that surface; `check_public_surface()` refuses, at registration, a layer that orders,
+filters, tiles or sums on anything else. Every other column of the model is hidden.
 """
 
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Expression, F, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils import translation
 from django.utils.translation import get_language
 from django_filters import FilterSet
 
 POINT, LINE, POLYGON = "point", "line", "polygon"
+LANGUAGES = ("kk", "ru", "en")
+# Highest tile zoom any layer may be asked for (tiles.views.MAX_ZOOM).
+MAX_TILE_ZOOM = 22
 
 
 def localized(field_prefix: str) -> Expression:
     """The active language's value of a kk/ru/en field group, falling back to Kazakh."""
     language = (get_language() or "kk")[:2]
-    if language not in ("kk", "ru", "en"):
+    if language not in LANGUAGES:
         language = "kk"
     fallback = Coalesce(NullIf(F(f"{field_prefix}_kk"), Value("")), F(f"{field_prefix}_ru"))
     if language == "kk":
         return fallback
     return Coalesce(NullIf(F(f"{field_prefix}_{language}"), Value("")), fallback)
+
+
+def referenced_paths(expression) -> set[str]:
+    """ORM paths (e.g. `parent__kato`) an expression or path string reads."""
+    if isinstance(expression, str):
+        return {expression}
+    if isinstance(expression, F):
+        return {expression.name}
+    paths = set()
+    for source in getattr(expression, "get_source_expressions", lambda: [])():
+        if source is not None:
+            paths |= referenced_paths(source)
+    return paths
 
 
 class Layer:
@@ -40,12 +64,22 @@ class Layer:
     render_as_tiles: bool = False
     shown_by_default: bool = False
 
-    # Data surface
+    # Data surface. geom_field is the stored geometry; public_geometry_field (default: the
+    # same) is the one every response, filter and distance uses. A layer whose stored position
+    # is exact (a person's address) keeps a coarsened public copy and says how coarse it is.
     geom_field: str = "geom"
+    public_geometry_field: str | None = None
+    # Further public geometry columns a zoom may draw (a simplified overview of polygons).
+    overview_geometry_fields: tuple[str, ...] = ()
+    position_precision_m: int | None = None
     public_fields: tuple[str, ...] = ()
     tile_fields: tuple[str, ...] = ()
     field_labels: dict = {}
     filterset_class: type[FilterSet] | None = None
+    # A filter with method= reads columns the registry cannot see: declare them here
+    # (filter name -> model paths it reads); they must be public.
+    filter_reads: dict[str, tuple[str, ...]] = {}
+    # Names of properties() the list may be ordered by.
     ordering_fields: tuple[str, ...] = ()
     # Numeric properties summed per area in stats, next to the feature count.
     stat_sums: tuple[str, ...] = ()
@@ -53,14 +87,30 @@ class Layer:
     area_tagged: bool = True
     export_formats: tuple[str, ...] = ("csv", "geojson", "gpkg")
 
+    # Privacy. A private layer holds personal data: its stats are suppressed below
+    # settings.TZ_PRIVACY_MIN_GROUP and may not be narrowed by geometry or filters.
+    private: bool = False
+    # Model columns that must never be public; registration fails if one is.
+    hidden_fields: tuple[str, ...] = ()
+    # True when visible_queryset() depends on who asks: nothing of the layer is cached
+    # across requests and its responses are `Cache-Control: private, no-store`.
+    visibility_depends_on_user: bool = False
+
     def __init__(self):
         if not self.slug or self.model is None:
             raise TypeError(f"{type(self).__name__} must set slug and model")
+        if self.public_geometry_field is None:
+            self.public_geometry_field = self.geom_field
 
     # --- visibility -------------------------------------------------------------------------
     def visible_queryset(self, request) -> QuerySet:
         """Rows this request may see. Layers with private or unpublished rows override this."""
         return self.model._default_manager.all()
+
+    @property
+    def coarsened(self) -> bool:
+        """Positions are deliberately imprecise: distances are rounded too."""
+        return self.position_precision_m is not None
 
     # --- properties ---------------------------------------------------------------------------
     def properties(self) -> dict[str, str | Expression]:
@@ -73,7 +123,7 @@ class Layer:
 
     def geometry_for_zoom(self, zoom: int | None) -> str:
         """The geometry column to draw at this zoom (None: full detail, e.g. GeoJSON)."""
-        return self.geom_field
+        return self.public_geometry_field
 
     def label_for(self, name: str) -> str:
         if name in self.field_labels:
@@ -82,6 +132,81 @@ class Layer:
             return str(self.model._meta.get_field(name).verbose_name)
         except Exception:  # a computed property has no model field
             return name
+
+    # --- the public surface -----------------------------------------------------------------
+    def public_geometry_fields(self) -> set[str]:
+        return {self.public_geometry_field, *self.overview_geometry_fields}
+
+    def public_paths(self) -> set[str]:
+        """Every ORM path the public properties read, in every language, plus the public
+        geometry columns: the only columns ordering, filters and sums may touch."""
+        paths = set(self.public_geometry_fields())
+        for language in LANGUAGES:
+            with translation.override(language):
+                for expression in self.properties().values():
+                    paths |= referenced_paths(expression)
+        return paths
+
+    def ordering_expression(self, name: str) -> str | Expression:
+        """The expression an ordering name sorts by: the property of that name."""
+        return self.properties()[name]
+
+    def sum_path(self, name: str) -> str:
+        """The column summed for a stat_sums name: the property's own path."""
+        return self.properties()[name]
+
+    def check_public_surface(self) -> None:
+        """Refuse a layer whose ordering, filters, tiles, sums or geometry reach beyond its
+        declared public surface. Raises ImproperlyConfigured naming the layer and the field."""
+        name = f"layer {self.slug!r} ({type(self).__name__})"
+        properties = self.properties()
+        paths = self.public_paths()
+
+        def fail(message):
+            raise ImproperlyConfigured(f"{name}: {message}")
+
+        for hidden in self.hidden_fields:
+            leaking = sorted(p for p in paths if p == hidden or p.startswith(f"{hidden}__"))
+            if leaking:
+                fail(f"hidden field {hidden!r} is public through {', '.join(leaking)}")
+        if self.public_geometry_field != self.geom_field and self.geom_field in paths:
+            fail(f"exact geometry {self.geom_field!r} is public; the public geometry is "
+                 f"{self.public_geometry_field!r}")
+        for field in self.public_geometry_fields():
+            self._require_model_path(field, fail, "geometry")
+        for zoom in (None, *range(MAX_TILE_ZOOM + 1)):
+            drawn = self.geometry_for_zoom(zoom)
+            if drawn not in self.public_geometry_fields():
+                fail(f"geometry_for_zoom({zoom}) draws {drawn!r}, which is not a public "
+                     f"geometry ({', '.join(sorted(self.public_geometry_fields()))})")
+        for field in self.ordering_fields:
+            if field not in properties:
+                fail(f"ordering field {field!r} is not a public property "
+                     f"({', '.join(properties)})")
+        for field in self.tile_fields:
+            if field not in properties:
+                fail(f"tile field {field!r} is not a public property")
+        for field in self.stat_sums:
+            if not isinstance(properties.get(field), str):
+                fail(f"stat sum {field!r} is not a public property backed by a column")
+        if self.filterset_class is not None:
+            for filter_name, flt in self.filterset_class.base_filters.items():
+                if flt.method is not None:
+                    if filter_name not in self.filter_reads:
+                        fail(f"filter {filter_name!r} uses a method: declare the fields it "
+                             f"reads in filter_reads")
+                    reads = self.filter_reads[filter_name]
+                else:
+                    reads = (flt.field_name,)
+                for path in reads:
+                    if path not in paths:
+                        fail(f"filter {filter_name!r} reads {path!r}, which is not public")
+
+    def _require_model_path(self, path: str, fail, what: str) -> None:
+        try:
+            self.model._meta.get_field(path.split("__")[0])
+        except FieldDoesNotExist:
+            fail(f"{what} {path!r} is not a field of {self.model.__name__}")
 
     # --- area filter ------------------------------------------------------------------------
     def filter_by_area(self, queryset: QuerySet, area) -> QuerySet:
@@ -95,7 +220,7 @@ class Layer:
 
         columns = [f"{level}__kato", f"{level}__name_kk", f"{level}__name_ru",
                    f"{level}__name_en", f"{level}__approximate"]
-        sums = {f"_sum_{name}": Sum(name) for name in self.stat_sums}
+        sums = {f"_sum_{name}": Sum(self.sum_path(name)) for name in self.stat_sums}
         rows = queryset.order_by().values(*columns).annotate(_count=Count("pk"), **sums)
         result = []
         for row in rows.order_by(f"{level}__kato"):

@@ -1,14 +1,13 @@
 """From a request's query string to a layer's queryset: one path shared by the GeoJSON list,
 exports, per-area stats and tiles, so every surface filters the same way."""
 
-import base64
-import json
 import math
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
-from django.db.models import FloatField, QuerySet
+from django.core import signing
+from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from .errors import BadQuery
@@ -65,7 +64,7 @@ class LayerQuery:
         if params.get("bbox"):
             # An exact test (the GiST index still prefilters): a polygon whose box overlaps but
             # whose shape misses the bbox is not in it, as in a tile of the same box.
-            queryset = queryset.filter(**{f"{self.layer.geom_field}__intersects":
+            queryset = queryset.filter(**{f"{self.layer.public_geometry_field}__intersects":
                                           parse_bbox(params["bbox"])})
         if params.get("near"):
             self.near = parse_near(params["near"], params.get("within"))
@@ -73,7 +72,8 @@ class LayerQuery:
         return queryset
 
     def _filter_near(self, queryset: QuerySet, near: Near) -> QuerySet:
-        geom = self.layer.geom_field
+        # Only the public geometry: a coarsened layer's exact position never meets a filter.
+        geom = self.layer.public_geometry_field
         # dwithin on a lon/lat column takes degrees: a box wide enough for the distance at this
         # latitude uses the GiST index, the spheroid distance then keeps the exact circle.
         degrees = near.km / (111.32 * max(math.cos(math.radians(abs(near.point.y) + 1)), 0.1))
@@ -83,50 +83,77 @@ class LayerQuery:
             .filter(distance_m__lte=D(km=near.km).m)
         )
 
+    def public_distance(self, distance) -> float:
+        """The distance a response shows: 0.1 m, or rounded to settings.
+        TZ_PRIVACY_DISTANCE_ROUND_M on a layer with coarsened positions."""
+        from django.conf import settings
+
+        metres = distance.m if hasattr(distance, "m") else float(distance)
+        if self.layer.coarsened:
+            step = settings.TZ_PRIVACY_DISTANCE_ROUND_M
+            return float(round(metres / step) * step)
+        return round(metres, 1)
+
     # --- ordering and keyset paging -------------------------------------------------------
-    def ordered(self, queryset: QuerySet, params=None) -> tuple[QuerySet, list[str]]:
+    def ordering_parameter(self, params=None) -> str:
         params = self.request.GET if params is None else params
-        ordering = params.get("ordering", "")
+        return params.get("ordering", "")
+
+    def ordered(self, queryset: QuerySet, params=None) -> tuple[QuerySet, list[str]]:
+        """Order by a public property (or the distance with near=), then pk."""
+        ordering = self.ordering_parameter(params)
         if self.near is not None and not ordering:
             return queryset.order_by("distance_m", "pk"), ["distance_m", "pk"]
         if not ordering:
             return queryset.order_by("pk"), ["pk"]
-        field = ordering.lstrip("-")
-        allowed = set(self.layer.ordering_fields) | ({"distance"} if self.near else set())
+        field = ordering[1:] if ordering.startswith("-") else ordering
+        allowed = list(self.layer.ordering_fields) + (["distance"] if self.near else [])
         if field not in allowed:
-            choices = ", ".join(sorted(allowed)) or "none"
+            choices = ", ".join(allowed) or "none"
             raise BadQuery(f"ordering must be one of: {choices} (prefix - for descending)",
                            "ordering")
-        if field == "distance":
-            field = "distance_m"
         direction = "-" if ordering.startswith("-") else ""
-        queryset = queryset.annotate(_order_key=Coalesce(field, self._null_sentinel(field)))
+        if field == "distance":
+            order = [f"{direction}distance_m", f"{direction}pk"]
+            return queryset.order_by(*order), order
+        expression = self.layer.ordering_expression(field)
+        source = F(expression) if isinstance(expression, str) else expression
+        queryset = queryset.annotate(_order_source=source)
+        output = queryset.query.annotations["_order_source"].output_field
+        queryset = queryset.annotate(
+            _order_key=Coalesce(F("_order_source"), self._null_sentinel(output)))
         order = [f"{direction}_order_key", f"{direction}pk"]
         return queryset.order_by(*order), order
 
-    def _null_sentinel(self, field: str):
-        from django.db.models import Value
-
-        try:
-            internal = self.layer.model._meta.get_field(field).get_internal_type()
-        except Exception:
-            internal = "FloatField"
+    @staticmethod
+    def _null_sentinel(output_field):
+        """A value sorting where NULL would, typed like the column (keyset paging needs a
+        total order without NULLs)."""
+        internal = output_field.get_internal_type()
         if internal in ("CharField", "TextField"):
-            return Value("")
-        return Value(-1, output_field=FloatField()) if internal == "FloatField" else Value(-1)
+            return Value("", output_field=output_field)
+        if internal in ("FloatField", "DecimalField"):
+            return Value(-1, output_field=FloatField())
+        if internal == "BooleanField":
+            return Value(False, output_field=output_field)
+        return Value(-1, output_field=output_field)
 
-    @staticmethod
-    def encode_cursor(values: list) -> str:
-        raw = json.dumps(values, default=str, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    # Cursors are signed per layer and ordering: a hand-made or tampered cursor, or one from
+    # another ordering, is refused, so a cursor can never probe values a page did not show.
+    def _cursor_salt(self, params=None) -> str:
+        params = self.request.GET if params is None else params
+        return (f"layers.cursor:{self.layer.slug}:{self.ordering_parameter(params)}:"
+                f"{params.get('near', '')}")
 
-    @staticmethod
-    def decode_cursor(cursor: str) -> list:
+    def encode_cursor(self, values: list, params=None) -> str:
+        return signing.dumps(values, salt=self._cursor_salt(params), compress=True)
+
+    def decode_cursor(self, cursor: str, params=None) -> list:
         try:
-            padded = cursor + "=" * (-len(cursor) % 4)
-            values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        except (ValueError, UnicodeDecodeError):
-            raise BadQuery("cursor is not valid: use the next link of the previous page",
+            values = signing.loads(cursor, salt=self._cursor_salt(params))
+        except (signing.BadSignature, ValueError, UnicodeError):
+            raise BadQuery("cursor is not valid for this layer and ordering: use the next "
+                           "link of the previous page, or start from the first page",
                            "cursor") from None
         if not isinstance(values, list) or not values:
             raise BadQuery("cursor is not valid: use the next link of the previous page",
@@ -135,8 +162,6 @@ class LayerQuery:
 
     def after_cursor(self, queryset: QuerySet, order: list[str], cursor: str) -> QuerySet:
         """Rows strictly after the cursor's (sort key, pk): a range scan, never an OFFSET."""
-        from django.db.models import Q
-
         values = self.decode_cursor(cursor)
         if len(values) != len(order):
             raise BadQuery("cursor does not match this ordering: start from the first page",

@@ -1,4 +1,7 @@
-"""The layer registry: apps register their Layer classes in AppConfig.ready()."""
+"""The layer registry: apps register their Layer classes in AppConfig.ready().
+
+Registration checks each layer's public surface (Layer.check_public_surface), so a layer that
+orders, filters, tiles or sums on a hidden column stops the portal at start-up."""
 
 from .layer import Layer
 
@@ -11,6 +14,7 @@ class LayerRegistry:
         layer = layer_class()
         if layer.slug in self._layers and type(self._layers[layer.slug]) is not layer_class:
             raise ValueError(f"layer slug {layer.slug!r} is registered twice")
+        layer.check_public_surface()
         self._layers[layer.slug] = layer
 
     def get(self, slug: str) -> Layer | None:

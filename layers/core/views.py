@@ -14,11 +14,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
+from .caching import finish_response
 from .describe import describe_layer
 from .errors import BadQuery, NotFound, error_response
 from .geojson import COORDINATE_PRECISION, dumps, feature_rows, feature_text
 from .params import parse_int
-from .query import LayerQuery
+from .private_stats import private_stats
+from .query import LayerQuery, resolve_area
 from .registry import layer_registry
 
 JSON = "application/json"
@@ -85,7 +87,7 @@ class LayerListView(PortalAPIView):
         features = []
         for pk, props, geometry, extra in rows:
             if distance:
-                props["distance_m"] = round(extra[-1].m, 1)
+                props["distance_m"] = query.public_distance(extra[-1])
             features.append(feature_text(pk, props, geometry))
         body = ['{"type":"FeatureCollection","layer":', dumps(slug),
                 ',"numberReturned":', str(len(features))]
@@ -93,11 +95,12 @@ class LayerListView(PortalAPIView):
             last_pk, _, _, last_extra = rows[-1]
             cursor_values = [_cursor_value(v) for v in last_extra[:len(keys)]] + [last_pk]
             params = request.GET.copy()
-            params["cursor"] = LayerQuery.encode_cursor(cursor_values)
+            params["cursor"] = query.encode_cursor(cursor_values)
             body += [',"next":', dumps(request.build_absolute_uri(f"{request.path}?"
                                                                  f"{params.urlencode()}"))]
         body += [',"features":[', ",".join(features), "]}"]
-        return HttpResponse("".join(body), content_type=GEOJSON)
+        return finish_response(request, layer,
+                               HttpResponse("".join(body), content_type=GEOJSON))
 
 
 def _cursor_value(value):
@@ -115,7 +118,8 @@ class LayerDetailView(PortalAPIView):
         if not rows:
             raise NotFound(f"layer {slug} has no feature {pk}")
         pk, props, geometry, _ = rows[0]
-        return HttpResponse(feature_text(pk, props, geometry), content_type=GEOJSON)
+        return finish_response(request, layer, HttpResponse(feature_text(pk, props, geometry),
+                                                             content_type=GEOJSON))
 
 
 class LayerStatsView(PortalAPIView):
@@ -130,13 +134,32 @@ class LayerStatsView(PortalAPIView):
         level = request.GET.get("level", "oblast")
         if level not in ("oblast", "district", "okrug"):
             raise BadQuery("level must be oblast, district or okrug", "level")
-        # level names the grouping here, not a filter (the areas layer has a level filter).
-        params = request.GET.copy()
-        params.pop("level", None)
-        queryset = LayerQuery(layer, request).filtered(params)
+        if layer.private:
+            areas = self.private_areas(request, layer, level)
+        else:
+            # level names the grouping here, not a filter (the areas layer has a level filter).
+            params = request.GET.copy()
+            params.pop("level", None)
+            queryset = LayerQuery(layer, request).filtered(params)
+            areas = layer.stats(queryset, level)
         body = {"layer": slug, "level": level, "measures": ["count", *layer.stat_sums],
-                "areas": layer.stats(queryset, level)}
-        return HttpResponse(dumps(body), content_type=JSON)
+                "areas": areas}
+        if layer.private:
+            body["min_group"] = settings.TZ_PRIVACY_MIN_GROUP
+        return finish_response(request, layer, HttpResponse(dumps(body), content_type=JSON))
+
+    @staticmethod
+    def private_areas(request, layer, level):
+        """Suppressed stats over every visible row: only level= and area= are accepted, so
+        two requests can never be subtracted to single out a small group."""
+        narrowing = sorted(set(request.GET) - {"level", "area", "lang", "format"})
+        if narrowing:
+            raise BadQuery(
+                f"stats of layer {layer.slug} hold personal data: they are grouped by level "
+                f"and area only, groups under {settings.TZ_PRIVACY_MIN_GROUP} are merged; "
+                f"remove {', '.join(narrowing)}", narrowing[0])
+        area = resolve_area(request.GET["area"]) if request.GET.get("area") else None
+        return private_stats(layer, layer.visible_queryset(request), level, area)
 
 
 class LayerExportView(PortalAPIView):
@@ -160,7 +183,7 @@ class LayerExportView(PortalAPIView):
             response = HttpResponse(_geopackage_bytes(layer, queryset),
                                     content_type="application/geopackage+sqlite3")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return finish_response(request, layer, response)
 
 
 def _geojson_chunks(layer, queryset):
@@ -177,8 +200,9 @@ def _csv_chunks(layer, queryset):
     writer = csv.writer(buffer)
     names = list(layer.properties())
     writer.writerow(["id", *names, "wkt"])
-    wkt = Func(F(layer.geom_field), Value(COORDINATE_PRECISION), function="ST_AsText",
-               output_field=TextField())
+    # The public geometry only, as in every other response.
+    wkt = Func(F(layer.geometry_for_zoom(None)), Value(COORDINATE_PRECISION),
+               function="ST_AsText", output_field=TextField())
     rows = feature_rows(layer, queryset.annotate(_wkt=wkt), extra=("_wkt",))
     yield "\ufeff"  # so spreadsheet programs read the Cyrillic names as UTF-8
     for pk, props, _, extra in rows:

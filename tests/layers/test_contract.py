@@ -177,7 +177,8 @@ def test_stats_per_level(client, layer, level):
     stats = get_json(client, f"/api/layers/{layer.slug}/stats", level=level)
     assert stats["level"] == level and stats["areas"]
     for row in stats["areas"]:
-        assert row["count"] > 0
+        # A private layer's small groups share one suppressed row, its count withheld if small.
+        assert row["count"] > 0 or (row.get("suppressed") and row["count"] is None)
         for measure in stats["measures"]:
             assert measure in row
     if level == "okrug":
@@ -190,7 +191,7 @@ def test_stats_respect_filters_and_reject_bad_level(client, layer):
     almaty_only = get_json(client, f"/api/layers/{layer.slug}/stats", level="oblast",
                            area="750000000")
     assert [r["kato"] for r in almaty_only["areas"]] == ["750000000"]
-    total = sum(r["count"] for r in everything["areas"])
+    total = sum(r["count"] or 0 for r in everything["areas"])
     assert almaty_only["areas"][0]["count"] < total
     assert "level" in get_json(client, f"/api/layers/{layer.slug}/stats", 400,
                                level="village")["error"]
@@ -209,7 +210,9 @@ def test_tile_inside_data_has_features_and_outside_is_empty(client, layer):
     assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
     features = tile_features(response, layer.slug)
     assert features
-    assert set(features[0]["properties"]) == set(layer.tile_fields)
+    # A tile drops null properties: each feature carries some of the tile fields, together all.
+    assert all(set(f["properties"]) <= set(layer.tile_fields) for f in features)
+    assert set().union(*(f["properties"] for f in features)) == set(layer.tile_fields)
     # z10 tile in the Atlantic: nothing to draw.
     assert client.get(f"/tiles/{layer.slug}/10/426/422.mvt").status_code == 204
 

@@ -1,0 +1,116 @@
+"""Per-area statistics of a private layer, with small groups suppressed consistently.
+
+Counts and sums are computed over every row the caller may see, never over a filtered subset
+(a filter, box or radius would let two requests be subtracted), and suppression runs top-down:
+oblasts within the country, districts within each shown oblast, okrugs within each shown
+district. A group hidden at one level has all its children hidden, so no level can be
+subtracted from another to reveal a small group. `area=` then only selects which rows of the
+finished table are returned.
+"""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Count, Sum
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from gis_portal.privacy.suppression import merged_row, split_small_groups
+
+from .errors import BadQuery
+
+LEVELS = ("oblast", "district", "okrug")
+
+
+def private_stats(layer, queryset, level: str, area=None) -> list[dict]:
+    threshold = settings.TZ_PRIVACY_MIN_GROUP
+    depth = LEVELS.index(level)
+    if area is not None and LEVELS.index(area.level) > depth:
+        raise BadQuery(f"stats of layer {layer.slug} inside a {area.level} are given at "
+                       f"level={area.level} or below", "level")
+    sums = {f"_sum_{name}": Sum(layer.sum_path(name)) for name in layer.stat_sums}
+    tag_columns = [f"{name}_id" for name in LEVELS]
+    cells = list(queryset.order_by().values(*tag_columns)
+                 .annotate(_count=Count("pk"), **sums))
+
+    def group_at(cell, at):  # the chain of tag ids down to level `at`
+        return tuple(cell[f"{name}_id"] for name in LEVELS[:at + 1])
+
+    hidden_chains: set[tuple] = set()
+    for at in range(depth + 1):
+        # Cells under a group hidden higher up take no part at this level.
+        alive = [c for c in cells
+                 if not any(group_at(c, up) in hidden_chains for up in range(at))]
+        by_parent: dict[tuple, dict[tuple, dict]] = defaultdict(dict)
+        for cell in alive:
+            chain = group_at(cell, at)
+            group = by_parent[chain[:-1]].setdefault(
+                chain, {"chain": chain, "count": 0, **{n: 0 for n in layer.stat_sums}})
+            group["count"] += cell["_count"]
+            for name in layer.stat_sums:
+                group[name] += cell[f"_sum_{name}"] or 0
+        shown_rows, other_rows = [], []
+        for parent, groups in by_parent.items():
+            shown, hidden = split_small_groups(list(groups.values()), threshold)
+            hidden_chains |= {g["chain"] for g in hidden}
+            shown_rows += shown
+            if hidden:
+                other_rows.append((parent, merged_row(hidden, list(layer.stat_sums),
+                                                      threshold)))
+    return _present(layer, level, area, shown_rows, other_rows)
+
+
+def _present(layer, level, area, shown_rows, other_rows) -> list[dict]:
+    from layers.areas.models import AdminArea
+
+    depth = LEVELS.index(level)
+    ids = {i for g in shown_rows for i in g["chain"] if i} | {
+        i for parent, _ in other_rows for i in parent if i}
+    areas = AdminArea.objects.in_bulk(list(ids))
+
+    def inside(chain):
+        if area is None:
+            return True
+        area_depth = LEVELS.index(area.level)
+        return len(chain) > area_depth and chain[area_depth] == area.pk
+
+    result = []
+    for group in sorted(shown_rows, key=lambda g: _kato(areas, g["chain"][depth]) or ""):
+        if not inside(group["chain"]):
+            continue
+        own = areas.get(group["chain"][depth])
+        entry = {
+            "kato": own.kato if own else None,
+            "name": own.names() if own else None,
+            "approximate": bool(own.approximate) if own else False,
+            "count": group["count"],
+        }
+        for name in layer.stat_sums:
+            entry[name] = group[name]
+        result.append(entry)
+    for parent, row in sorted(other_rows, key=lambda item: _kato(areas, item[0][-1]) or ""
+                              if item[0] else ""):
+        if area is not None and (not parent or not inside(parent)):
+            continue  # the area's own row, if small, stays absent: absent and small look alike
+        owner = areas.get(parent[-1]) if parent else None
+        result.append({
+            "kato": None,
+            "name": _suppressed_name(),
+            "approximate": False,
+            "parent": owner.kato if owner else None,
+            **row,
+        })
+    return result
+
+
+def _kato(areas, pk):
+    area = areas.get(pk)
+    return area.kato if area else None
+
+
+def _suppressed_name() -> dict:
+    names = {}
+    for language in ("kk", "ru", "en"):
+        with translation.override(language):
+            names[language] = _("small groups together (suppressed)")
+    return names
