@@ -84,6 +84,6 @@ bench: vendor messages data
 lint: venv
 	$(PY) -m ruff check .
 
+# Stops the private cluster and deletes its data, wherever it lives (var/pg or ~postgres).
 clean-db:
-	@scripts/pgcluster.sh stop
-	rm -rf var/pg
+	@scripts/pgcluster.sh destroy
