@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 # Bump when the import logic changes what it derives from unchanged files, so that
 # `load_reference_data` reloads instead of skipping an already loaded manifest.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 
 GEOKZ_COMMIT = "41c1a00454ec9e01bda031b5074920bd82de02ce"
 GEOKZ_URL = f"https://github.com/arodionoff/geokz/raw/{GEOKZ_COMMIT}/inst/shape/{{file}}"
@@ -38,6 +38,16 @@ OSM_ATTRIBUTION = (
     "hotosm_kaz_populated_places via HDX"
 )
 
+# Who's On First "locality" records of whosonfirst-data-admin-kz, flattened to one CSV; their
+# positions and names come from GeoNames. The flattened file is re-derived from the WOF
+# repository at this commit (see the data folder's README); the URL names that source.
+WOF_COMMIT = "65a9c3ae2290e0deac0b0d6e8867b04f0ba9bf57"
+WOF_GEONAMES_LICENCE = "GeoNames data CC BY 4.0; Who's On First's own work CC0"
+WOF_GEONAMES_ATTRIBUTION = (
+    "GeoNames (geonames.org), CC BY 4.0; via Who's On First (whosonfirst.org), "
+    "whosonfirst-data-admin-kz, CC0"
+)
+
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -57,6 +67,7 @@ ADM1_2024 = "geokz_adm1_2024"
 ADM2_2024 = "geokz_adm2_2024"
 KATO = "kato"
 OSM_PLACES = "osm_populated_places"
+WOF_GEONAMES = "wof_geonames_localities"
 
 _SHAPEFILE_CHECKSUMS = {
     ADM0_2018: {
@@ -141,6 +152,14 @@ MANIFEST: tuple[SourceFile, ...] = (
         sha256="9b040a68b215a9b4f07bcffbce407613b34bf949a4932f43c9d6b3b63e520abc",
         licence=OSM_LICENCE,
         attribution=OSM_ATTRIBUTION,
+    ),
+    SourceFile(
+        dataset=WOF_GEONAMES,
+        path="sources/wof-geonames/kz_localities.csv",
+        url=f"https://github.com/whosonfirst-data/whosonfirst-data-admin-kz/tree/{WOF_COMMIT}",
+        sha256="640e399c00b139cb8f48fdee6078887ed5a3ae41bec3dece31df14d9e85b9218",
+        licence=WOF_GEONAMES_LICENCE,
+        attribution=WOF_GEONAMES_ATTRIBUTION,
     ),
 )
 

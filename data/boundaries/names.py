@@ -7,6 +7,7 @@ as Russian transcriptions of Kazakh names do.
 """
 
 import re
+import unicodedata
 
 # Kazakh-specific letters onto the Russian letter used in Russian spellings; ё/э onto е.
 _FOLD = str.maketrans({
@@ -34,6 +35,16 @@ _SEPARATORS = re.compile(r"[\s\-‐‑–—_.,()]+")
 
 def normalise(name: str | None) -> str | None:
     """The matching key of a place name, or None when nothing of a name is left."""
+    text = strip_markers(name)
+    if text is None:
+        return None
+    text = text.translate(_FOLD)
+    text = _SEPARATORS.sub(" ", text).strip()
+    return text or None
+
+
+def strip_markers(name: str | None) -> str | None:
+    """The bare name, lower case, without type markers and quotes; Kazakh letters kept."""
     if not name or not isinstance(name, str):
         return None
     text = name.strip().lower()
@@ -44,6 +55,43 @@ def normalise(name: str | None) -> str | None:
     for _ in range(2):
         text = _PREFIX.sub("", text).strip()
     text = _SUFFIX.sub("", text).strip()
-    text = text.translate(_FOLD)
-    text = _SEPARATORS.sub(" ", text).strip()
+    return text or None
+
+
+# --- romanised names ----------------------------------------------------------------------------
+# Kazakh and Russian Cyrillic to Latin as GeoNames romanises Kazakh places (BGN/PCGN style, its
+# diacritics dropped): Ұзынағаш → Uzynaghash, Жаңаөзен → Zhangaozen, Қорқыт → Qorqyt.
+_LATIN = {
+    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "gh", "д": "d", "е": "e", "ё": "yo",
+    "ж": "zh", "з": "z", "и": "i", "і": "i", "й": "y", "к": "k", "қ": "q", "л": "l", "м": "m",
+    "н": "n", "ң": "ng", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ұ": "u", "ү": "u", "ф": "f", "х": "kh", "һ": "h", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}
+# Spelling variants the romanisations of one name differ by (Russian "-skiy"/"-skii",
+# "Nikolayevka"/"Nikolaevka", "Artyomovka"/"Artemovka", q/k, gh/g, ng/n): folded on both sides.
+_LATIN_FOLDS = (("shch", "sh"), ("yo", "e"), ("ye", "e"), ("iy", "i"), ("yy", "y"),
+                ("ii", "i"), ("kh", "h"), ("gh", "g"), ("ng", "n"), ("q", "k"), ("w", "u"),
+                ("x", "ks"), ("j", "zh"))
+_NOT_LATIN_LETTER = re.compile(r"[^a-z0-9]+")
+
+
+def transliterate(name: str) -> str:
+    """Cyrillic (Kazakh or Russian) in Latin letters; other characters pass through."""
+    return "".join(_LATIN.get(char, _LATIN.get(char.lower(), char).capitalize()
+                              if char.isupper() else char) for char in name)
+
+
+def latin_key(name: str | None) -> str | None:
+    """The matching key of a romanised name (or of a Cyrillic one, transliterated): type
+    markers gone, diacritics dropped, letters and digits only ("Татан 6" is not "Tatan"),
+    spelling variants folded."""
+    text = strip_markers(name)
+    if text is None:
+        return None
+    text = transliterate(text)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = _NOT_LATIN_LETTER.sub("", text.lower())
+    for old, new in _LATIN_FOLDS:
+        text = text.replace(old, new)
     return text or None

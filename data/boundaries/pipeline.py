@@ -1,5 +1,6 @@
 """The whole reference data load: boundaries of both generations, the KATO okrugs, settlements
-geocoded against OSM, approximate okrug polygons, in that order and in one transaction.
+placed by OSM and GeoNames, approximate okrug polygons, fallback points for the settlements no
+gazetteer places, in that order and in one transaction.
 
 A committed load records the manifest checksum; the next call with the same manifest returns
 at once (unless forced), which keeps `make run` fast.
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from gis_portal.progress import CommandProgress
+
 from .errors import ReferenceDataError
 from .importers import (
     GENERATIONS,
@@ -18,6 +21,7 @@ from .importers import (
     KatoImporter,
     OkrugDeriver,
     SettlementImporter,
+    SettlementPlacer,
 )
 from .importers.base import Importer
 from .manifest import manifest_checksum
@@ -33,19 +37,23 @@ _ADVISORY_LOCK_KEY = 0x747A5F726566  # "tz_ref"
 def build_importers(data_dir: Path | None = None) -> list[Importer]:
     """Each importer reads what the previous ones wrote: districts before okrugs, settlements
     before the okrug polygons drawn from them."""
+    settlements = SettlementImporter(data_dir=data_dir)
     return [
         BoundaryImporter(GENERATIONS["2018"], data_dir=data_dir),
         BoundaryImporter(GENERATIONS["2024"], data_dir=data_dir),
         KatoImporter(data_dir=data_dir),
-        SettlementImporter(data_dir=data_dir),
+        settlements,
         OkrugDeriver(data_dir=data_dir),
+        SettlementPlacer(data_dir=data_dir, settlement_import=settlements),
     ]
 
 
 def load_reference_data(*, commit: bool, data_dir: Path | None = None, force: bool = False,
-                        stdout=None) -> PipelineReport:
+                        stdout=None, progress: CommandProgress | None = None) -> PipelineReport:
     """Run every importer; write only if commit and no importer aborted. Returns the report
-    (also written to stdout when given)."""
+    (also written to stdout when given). progress: bars per step (see gis_portal.progress);
+    none by default."""
+    progress = progress or CommandProgress(enabled=False)
     started = time.monotonic()
     report = PipelineReport(manifest_sha256=manifest_checksum())
     latest = ReferenceDataLoad.objects.first()
@@ -59,7 +67,12 @@ def load_reference_data(*, commit: bool, data_dir: Path | None = None, force: bo
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
         for importer in build_importers(data_dir):
             report.steps.append(importer.report)
-            if not _run_step(importer):
+            with progress.step(importer.name) as task:
+                importer.task = task
+                ok = _run_step(importer)
+                task.finish(sum(importer.report.total(o)
+                                for o in ("created", "updated", "unchanged")))
+            if not ok:
                 break
         report.duration_s = time.monotonic() - started
         if commit and not report.aborted:

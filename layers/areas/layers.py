@@ -85,7 +85,9 @@ class SettlementLayer(Layer):
     slug = "settlements"
     title = _("Settlements")
     description = _("Cities, towns and villages of the KATO classifier, placed where "
-                    "OpenStreetMap knows them; population where known.")
+                    "OpenStreetMap or GeoNames knows them, otherwise approximately (at the "
+                    "okrug's centre village or inside the okrug or district); each point says "
+                    "its source and precision in metres. Population where known.")
     model = Settlement
     geometry_kind = POINT
     style = {"color": "#b35806", "radius": 4, "fillColor": "#fdb863", "fillOpacity": 0.9}
@@ -93,8 +95,10 @@ class SettlementLayer(Layer):
     max_zoom = 18
     render_as_tiles = True
     shown_by_default = True
-    public_fields = ("kato", "kind", "population", "osm_place", "match")
-    tile_fields = ("kato", "name", "population", "osm_place")
+    public_fields = ("kato", "kind", "population", "osm_place", "match", "position_source",
+                     "position_precision_m")
+    tile_fields = ("kato", "name", "population", "osm_place", "position_source",
+                   "position_precision_m")
     field_labels = {"name": _("name"), "oblast": _("oblast"), "district": _("district"),
                     "okrug": _("rural okrug")}
     filterset_class = SettlementFilterSet
@@ -107,5 +111,7 @@ class SettlementLayer(Layer):
     def properties(self):
         return {"kato": "kato", "name": localized("name"), "kind": "kind",
                 "population": "population", "osm_place": "osm_place", "match": "match",
+                "position_source": "position_source",
+                "position_precision_m": "position_precision_m",
                 "oblast": F("oblast__kato"), "district": F("district__kato"),
                 "okrug": F("okrug__kato")}

@@ -40,10 +40,29 @@ def tag_rows(model, pks=None) -> int:
             [generation_id] * len(LEVELS) + params_pks,
         )
         touched += cursor.rowcount
+        if getattr(model, "okrug_by_kato", False):
+            _okrug_by_kato(cursor, model, table, generation_id, where_pks, params_pks)
         if model.area_kato_field:
             touched += _tag_by_kato(cursor, model, table, pk_column, generation_id, where_pks,
                                     params_pks)
     return touched
+
+
+def _okrug_by_kato(cursor, model, table, generation_id, where_pks, params_pks) -> None:
+    """A model whose KATO code names its okrug (settlements) takes the okrug from the code even
+    where it has a point: an approximate point may lie in a neighbouring okrug's polygon. A
+    code of no district of the current generation keeps the okrug its point lies in."""
+    kato = connection.ops.quote_name(model._meta.get_field(model.area_kato_field).column)
+    cursor.execute(
+        f"""
+        UPDATE {table} t SET okrug_id = (SELECT a.id FROM areas_adminarea a
+            WHERE a.generation_id = %s AND a.level = 'okrug' AND a.kato = left(t.{kato}, 6) || '000')
+        WHERE t.geom IS NOT NULL{where_pks} AND EXISTS (
+            SELECT 1 FROM areas_adminarea d WHERE d.generation_id = %s AND d.level = 'district'
+            AND d.kato IN (left(t.{kato}, 4) || '00000', left(t.{kato}, 6) || '000'))
+        """,
+        [generation_id] + params_pks + [generation_id],
+    )
 
 
 def _tag_by_kato(cursor, model, table, pk_column, generation_id, where_pks, params_pks) -> int:

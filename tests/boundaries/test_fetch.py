@@ -23,7 +23,7 @@ def test_manifest_lists_every_file_with_provenance(settings):
     datasets = {entry.dataset for entry in manifest.MANIFEST}
     assert datasets == {manifest.ADM0_2018, manifest.ADM1_2018, manifest.ADM2_2018,
                         manifest.ADM1_2024, manifest.ADM2_2024, manifest.KATO,
-                        manifest.OSM_PLACES}
+                        manifest.OSM_PLACES, manifest.WOF_GEONAMES}
     for dataset in (manifest.ADM1_2018, manifest.ADM2_2024):
         extensions = {e.path.rsplit(".", 1)[1] for e in manifest.dataset_files(dataset)}
         assert extensions == {"shp", "shx", "dbf", "prj", "cpg"}

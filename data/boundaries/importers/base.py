@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from gis_portal.progress import SILENT, ProgressTask
+
 from ..errors import ReferenceDataError
 from ..fetch import ensure_dataset
 from ..report import ImportReport
@@ -27,6 +29,8 @@ class Importer:
         self.data_dir = data_dir
         self.paths = {key: Path(value) for key, value in (paths or {}).items()}
         self.report = ImportReport(self.name)
+        # The step's progress bar (silent unless a command on a terminal sets one).
+        self.task: ProgressTask = SILENT
 
     def source(self, dataset: str) -> Path:
         if dataset in self.paths:

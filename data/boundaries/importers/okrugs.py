@@ -1,7 +1,8 @@
 """Approximate rural okrug polygons, derived from their geocoded settlements.
 
-No public okrug boundaries exist. Per district polygon, every geocoded settlement gets its
-Voronoi cell (the land nearer to it than to any other settlement of the district), cells are
+No public okrug boundaries exist. Per district polygon, every settlement placed by a gazetteer
+or by staff gets its Voronoi cell (fallback points, which are drawn from the okrugs, do not seed
+them) (the land nearer to it than to any other settlement of the district), cells are
 clipped to the district and unioned per okrug (a settlement's okrug is KATO kato[:6]+'000').
 
 - The 39 okrug-level units without settlement rows are cities administered as one unit
@@ -38,8 +39,19 @@ NOTE_NONE = "No settlement of this okrug could be geocoded, so no approximate bo
 NOTE_TAIL = "no official okrug boundary exists."
 
 
+# Points that say where a settlement is; fallback points only say which okrug it is in.
+SEED_SOURCES = (Settlement.PositionSource.OSM, Settlement.PositionSource.GEONAMES,
+                Settlement.PositionSource.STAFF)
+
+
 class OkrugDeriver(Importer):
     name = "derive_okrugs"
+
+    def __init__(self, *, polygon_katos: set[str] | None = None, **kwargs):
+        """polygon_katos: redraw only the okrugs inside these district polygons (a staff
+        correction moves one settlement); re-tagging is then the caller's job."""
+        super().__init__(**kwargs)
+        self.polygon_katos = polygon_katos
 
     def load(self) -> None:
         generation = BoundaryGeneration.objects.filter(code=GENERATION).first()
@@ -57,6 +69,10 @@ class OkrugDeriver(Importer):
             polygon_kato = self.districts.search_in.get(district_of(kato))
             if polygon_kato is not None:
                 okrugs_in[polygon_kato].append(kato)
+        if self.polygon_katos is not None:
+            okrugs_in = {k: v for k, v in okrugs_in.items() if k in self.polygon_katos}
+            records = {kato: records[kato] for members in okrugs_in.values()
+                       for kato in members}
 
         seeds, cities = self._seeds(okrugs)
         for polygon_kato, members in okrugs_in.items():
@@ -68,15 +84,17 @@ class OkrugDeriver(Importer):
         self.report.figures["okrugs with a derived polygon"] = f"{drawn} / {len(records)}"
         self.report.figures["okrugs without polygon (no geocoded settlement)"] = (
             len(records) - drawn)
-        writer.retag_if_reshaped()
+        if self.polygon_katos is None:
+            writer.retag_if_reshaped()
 
     def _seeds(self, okrugs: set[str]) -> tuple[dict, set]:
         """Voronoi seeds per search polygon, {(x, y): okrug KATO or None}, and the okrugs that
         are a city seeded by its own point."""
         seeds = defaultdict(dict)
         cities = set()
-        for kato, geom in (Settlement.objects.filter(geom__isnull=False).order_by("kato")
-                           .values_list("kato", "geom")):
+        for kato, geom in (Settlement.objects
+                           .filter(geom__isnull=False, position_source__in=SEED_SOURCES)
+                           .order_by("kato").values_list("kato", "geom")):
             polygon_kato = self.districts.search_in.get(district_of(kato))
             if polygon_kato is None:
                 continue

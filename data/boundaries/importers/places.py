@@ -36,6 +36,18 @@ def parse_population(value) -> int | None:
     return number if number <= _MAX_POPULATION else None
 
 
+def in_district_polygons(points: gpd.GeoDataFrame, polygons: dict) -> gpd.GeoDataFrame:
+    """The points that lie in a district polygon, with that polygon's KATO as `district`.
+
+    Every gazetteer point is assigned here, so a point is only ever matched to settlements of
+    the district it lies in: no gazetteer position falls outside its settlement's district."""
+    frame = gpd.GeoDataFrame({"district": list(polygons)},
+                             geometry=list(polygons.values()), crs=points.crs)
+    joined = gpd.sjoin(points, frame, predicate="within", how="left")
+    joined = joined[~joined.index.duplicated(keep="first")]  # a point on a shared border
+    return joined[joined["district"].notna()]
+
+
 @dataclass
 class Place:
     osm_id: int
@@ -62,12 +74,8 @@ class PlaceIndex:
         self.outside_country = int((~inside).sum())
         places = places[inside]
 
-        frame = gpd.GeoDataFrame({"district": list(polygons)},
-                                 geometry=list(polygons.values()), crs=places.crs)
-        joined = gpd.sjoin(places, frame, predicate="within", how="left")
-        joined = joined[~joined.index.duplicated(keep="first")]  # a point on a shared border
-        self.outside_districts = int(joined["district"].isna().sum())
-        joined = joined[joined["district"].notna()]
+        joined = in_district_polygons(places, polygons)
+        self.outside_districts = len(places) - len(joined)
 
         self._index = defaultdict(list)
         self.unnamed = 0

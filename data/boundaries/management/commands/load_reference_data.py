@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from gis_portal.progress import CommandProgress
+
 from ...pipeline import load_reference_data
 
 
@@ -15,6 +17,10 @@ class Command(BaseCommand):
                             help="run even if this manifest is already loaded")
 
     def handle(self, *args, commit=False, force=False, **options):
-        report = load_reference_data(commit=commit, force=force, stdout=self.stdout)
+        # Bars only on a terminal: piped or in CI the command prints just its report.
+        with CommandProgress(self.stdout) as progress:
+            report = load_reference_data(commit=commit, force=force, stdout=None,
+                                         progress=progress)
+        self.stdout.write(report.as_text())
         if report.aborted:
             raise CommandError("reference data load aborted; nothing was written")
