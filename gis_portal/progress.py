@@ -57,6 +57,7 @@ class _RichTask(ProgressTask):
 
     def finish(self, completed=None):
         done = completed if completed is not None else max(self._done, self._total or 0)
+        self._total = self._done = done
         self._progress.update(self._id, total=done, completed=done)
 
 

@@ -114,8 +114,8 @@ class SettlementPlacer(Importer):
             tag_rows(Settlement, pks=self.changed_ids)
         if outside_own:
             self.report.note(
-                f"{outside_own} settlement(s) of districts without a polygon of their own are "
-                "placed inside the polygon that still covers their district")
+                f"{outside_own} fallback point(s) of settlements in districts without a "
+                "polygon of their own lie inside the polygon that still covers their district")
         if self.polygon_katos is None:
             self._report_positions()
 
@@ -191,7 +191,7 @@ class SettlementPlacer(Importer):
         total = sum(counts.values())
         gazetteer = sum(counts[s] for s in GAZETTEERS)
         parts = ", ".join(f"{s} {counts[s]}" for s in order if counts[s])
-        return f"{total}: {parts}; from a gazetteer {gazetteer / total:.0%}"
+        return f"{total}: {parts}; from a gazetteer {gazetteer / total:.1%}"
 
     def cross_check_katos(self) -> list[str]:
         disagreements = getattr(self.settlement_import, "cross_check_disagreements", [])
