@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -97,14 +97,15 @@ def build_verifier() -> EdsVerifier:
 def revocation_source() -> RevocationSource:
     mode = settings.EDS_REVOCATION
     if mode == "online":
-        return OnlineRevocationSource(settings.EDS_REVOCATION_HOSTS,
-                                      timeout=settings.EDS_REVOCATION_TIMEOUT_SECONDS)
+        return OnlineRevocationSource(
+            settings.EDS_REVOCATION_HOSTS, timeout=settings.EDS_REVOCATION_TIMEOUT_SECONDS,
+            ocsp_max_age=timedelta(seconds=settings.EDS_OCSP_MAX_AGE_SECONDS))
     if mode == "offline":
+        # The files are watched: a CRL replaced on disk counts from the next verification.
         try:
             return OfflineRevocationSource(
-                crls=[Path(path).read_bytes() for path in settings.EDS_REVOCATION_CRLS],
-                ocsp_responses=[Path(path).read_bytes()
-                                for path in settings.EDS_REVOCATION_OCSP_RESPONSES])
+                crl_files=settings.EDS_REVOCATION_CRLS,
+                ocsp_files=settings.EDS_REVOCATION_OCSP_RESPONSES)
         except (OSError, ValueError) as error:
             raise ImproperlyConfigured(f"EDS offline revocation files: {error}") from error
     if mode == "none":

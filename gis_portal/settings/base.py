@@ -198,6 +198,8 @@ EDS_INTERMEDIATES = env_list("EDS_INTERMEDIATES", [])
 EDS_REVOCATION = env_str("EDS_REVOCATION", "online")
 EDS_REVOCATION_HOSTS = env_list("EDS_REVOCATION_HOSTS", ["ocsp.pki.gov.kz", "crl.pki.gov.kz"])
 EDS_REVOCATION_TIMEOUT_SECONDS = env_int("EDS_REVOCATION_TIMEOUT_SECONDS", 5)
+# "online": an OCSP answer produced longer ago than this is refused (the CRL is tried next).
+EDS_OCSP_MAX_AGE_SECONDS = env_int("EDS_OCSP_MAX_AGE_SECONDS", 3600)
 EDS_REVOCATION_CRLS = env_list("EDS_REVOCATION_CRLS", [])
 EDS_REVOCATION_OCSP_RESPONSES = env_list("EDS_REVOCATION_OCSP_RESPONSES", [])
 # A challenge is signed within this time, tried at most this often, and a user may ask for

@@ -110,18 +110,21 @@ class RsaAuthority:
                            critical=False))
         return builder.sign(self.key, hash_algorithm or hashes.SHA256())
 
-    def crl(self, revoked: tuple[x509.Certificate, ...] = (), number: int = 1) -> bytes:
+    def crl(self, revoked: tuple[x509.Certificate, ...] = (), number: int = 1, *,
+            this_update: datetime = NOW - timedelta(hours=1),
+            next_update: datetime = NOW + timedelta(days=1),
+            revoked_at: datetime = NOW - timedelta(days=2)) -> bytes:
         builder = (x509.CertificateRevocationListBuilder()
                    .issuer_name(self.certificate.subject)
-                   .last_update(NOW - timedelta(hours=1))
-                   .next_update(NOW + timedelta(days=1))
+                   .last_update(this_update)
+                   .next_update(next_update)
                    .add_extension(x509.CRLNumber(number), critical=False)
                    .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
                        self.key.public_key()), critical=False))
         for certificate in revoked:
             builder = builder.add_revoked_certificate(
                 x509.RevokedCertificateBuilder().serial_number(certificate.serial_number)
-                .revocation_date(NOW - timedelta(days=2))
+                .revocation_date(revoked_at)
                 .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
                 .build())
         return builder.sign(self.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)

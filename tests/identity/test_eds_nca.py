@@ -164,3 +164,17 @@ def test_nca_rsa_test_certificates_and_crl_signatures_verify(nca):
         assert leaf.serial_number not in revoked_serials
         identity = read_signer_identity(leaf)
         assert (identity.iin, identity.key_purposes) == ("123456789011", purposes)
+
+
+def test_the_nca_chain_is_judged_at_server_time(nca):
+    """The NCA test CRL is current until 2027-02-07. A signature made and checked after that
+    is refused whatever it claims, because the CRL is refused at the server's moment; the
+    same key checked inside the window (PINNED) passes, as above."""
+    after_next_update = datetime(2027, 2, 8, 12, 0, tzinfo=UTC)
+    test_key = nca.key("individual/valid/individual_valid.p12")
+    challenge = make_challenge(now=after_next_update - timedelta(minutes=1)).to_bytes()
+    cms_der = build_cms(challenge, [gost_signer(test_key.certificate, test_key.key)],
+                        signing_time=after_next_update - timedelta(seconds=30))
+    with pytest.raises(errors.RevocationUnknown) as caught:
+        nca.verifier().verify(cms_der, challenge, moment=after_next_update)
+    assert caught.value.details == {"revocation_problems": "crl_past_next_update"}

@@ -89,13 +89,13 @@ def test_pyca_detached_signature_with_ocsp_good_is_accepted(rsa_pki):
     assert IIN not in repr(signer) and "ТЕСТОВ" not in repr(signer)
 
 
-def test_attached_pem_with_crl_is_accepted_and_validated_at_signing_time(rsa_pki):
+def test_attached_pem_with_crl_is_accepted_and_validated_at_server_time(rsa_pki):
     challenge = make_challenge().to_bytes()
     signing_time = NOW - timedelta(seconds=30)
     cms_pem = as_pem(sign(rsa_pki.leaves["valid"], challenge, attached=True,
                           signing_time=signing_time))
     signer = crl_verifier(rsa_pki).verify(cms_pem.decode("ascii"), challenge, moment=NOW)
-    assert signer.signing_time == signing_time == signer.validation_time
+    assert signer.signing_time == signing_time and signer.validation_time == NOW
     assert signer.revocation.kind == "crl" and signer.revocation.crl_number == 1
 
 
@@ -420,3 +420,28 @@ def test_trust_anchors_are_required_and_checkable(rsa_pki):
         require_fingerprints(loaded, [sha256_fingerprint(rsa_pki.anchors[0])])
     with pytest.raises(TrustConfigurationError):
         load_certificates(b"not a certificate")
+
+
+def test_a_backdated_signing_time_does_not_hide_a_revocation(rsa_pki):
+    """The certificate was revoked before the challenge existed; the client claims to have
+    signed before the revocation (still inside the allowed skew). The chain is judged at
+    the server's moment, so the revocation counts."""
+    challenge = make_challenge()  # issued a minute before NOW
+    revoked_at = challenge.issued_at - timedelta(minutes=2)
+    signing_time = challenge.issued_at - timedelta(minutes=4)  # before the revocation
+    leaf = rsa_pki.leaves["revoked"]
+    revoking = rsa_pki.intermediate.crl(
+        (x509.load_der_x509_certificate(leaf.certificate.dump()),), number=3,
+        revoked_at=revoked_at)
+    error = rejected("certificate_revoked", lambda: verifier(rsa_pki, crls=[revoking]).verify(
+        sign(leaf, challenge.to_bytes(), signing_time=signing_time), challenge.to_bytes(),
+        moment=NOW))
+    assert error.details["revoked_at"] == revoked_at.isoformat()
+    # The same signature from a certificate that is not revoked passes: only the
+    # revocation refused it, and the claimed signing time stays on record.
+    valid = rsa_pki.leaves["valid"]
+    signer = verifier(rsa_pki, crls=[revoking]).verify(
+        sign(valid, challenge.to_bytes(), signing_time=signing_time), challenge.to_bytes(),
+        moment=NOW)
+    assert signer.signing_time == signing_time and signer.validation_time == NOW
+

@@ -61,6 +61,11 @@ class SignedMessage:
             raise errors.BadSignedAttributes() from error
         if content_type != "data" or not isinstance(message_digest, bytes):
             raise errors.BadSignedAttributes()
+        # A GeneralizedTime without a zone reads as a naive datetime, year 0 as asn1crypto's
+        # extended_datetime: neither is a moment that can be compared.
+        if signing_time is not None and not (isinstance(signing_time, datetime)
+                                             and signing_time.utcoffset() is not None):
+            raise errors.BadSignedAttributes(details={"signing_time": "not an absolute time"})
         encoded = attributes.dump()
         return SignedAttributes(content_type=content_type, message_digest=message_digest,
                                 signing_time=signing_time, der=b"\x31" + encoded[1:])

@@ -4,6 +4,11 @@ EdsVerifier.verify() follows design/eds.md B4: structure, signer certificate, si
 over the signed attributes, message digest of the challenge, challenge binding and
 lifetime, signing time, individual-person identity, and last (because it is the costly
 part and may reach the network) the chain to a configured anchor with revocation.
+
+The chain (validity and revocation) is judged at the server's moment of checking, never at
+the signer's claimed `signingTime`: the client chooses that value, and a backdated one must
+not make a certificate revoked since then look good. `signingTime` only has to fall inside
+the challenge's lifetime.
 """
 
 import asyncio
@@ -47,9 +52,14 @@ from .certificates import (
     sha256_fingerprint,
 )
 from .challenge import Challenge, ChallengeFormatError, parse_challenge, same_bytes
-from .revocation import RevocationMaterial, RevocationSource
+from .revocation import RevocationMaterial, RevocationSource, crl_problem
 
 logger = logging.getLogger(__name__)
+
+# What asn1crypto, cryptography and pyhanko raise on data that is not what it claims to be.
+# Client data that trips one of them is malformed input, never a server error.
+_MALFORMED_DATA_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError,
+                          OverflowError, ArithmeticError, NotImplementedError, RecursionError)
 
 CertificateInput = x509.Certificate | bytes
 
@@ -148,12 +158,13 @@ class ChainValidator:
         # A self-issued certificate could only ever act as a root: never take one from a client.
         client_roots = [c for c in extra if c.self_issued]
         others = self._intermediates + [c for c in extra if not c.self_issued]
-        material = self._revocation.material()
+        material = self._revocation.material(at)
+        crls = self._current_crls(certificate, material, at)
         signatures = ChainSignatureValidator(self._registry)
         context = ValidationContext(
             trust_roots=self._anchors, other_certs=others, moment=at,
             allow_fetching=material.fetchers is not None, fetchers=material.fetchers,
-            crls=list(material.crls), ocsps=list(material.ocsps),
+            crls=crls, ocsps=list(material.ocsps),
             revinfo_policy=self._revocation_policy(material),
             time_tolerance=self._policy.clock_skew, signature_validator=signatures,
             algorithm_usage_policy=ChainAlgorithmPolicy(self._registry))
@@ -169,7 +180,7 @@ class ChainValidator:
         except NotYetValidError:
             raise errors.CertificateNotYetValid() from None
         except InsufficientRevinfoError:
-            raise errors.RevocationUnknown() from None
+            raise errors.RevocationUnknown(details=_revocation_problems(material)) from None
         except DisallowedAlgorithmError:
             raise errors.UnsupportedAlgorithm() from None
         except PathBuildingError:
@@ -178,11 +189,30 @@ class ChainValidator:
             # pyhanko's text names the certificate's subject, personal data: log the type only.
             logger.info("EDS chain rejected: %s", type(error).__name__)
             raise errors.ChainInvalid() from None
+        except _MALFORMED_DATA_ERRORS as error:
+            # A client-sent certificate pyhanko could not digest: no chain can rest on it.
+            logger.info("EDS chain rejected on malformed data: %s", type(error).__name__)
+            raise errors.ChainInvalid(details={"parse_error": type(error).__name__}) from None
         chain = tuple(sha256_fingerprint(c) for c in path.iter_certs(include_root=True))
         return ValidatedChain(
             certificates_sha256=tuple(reversed(chain)),
             revocation=_evidence(certificate, context, signatures, material, at,
                                  self._policy.clock_skew))
+
+    @staticmethod
+    def _current_crls(certificate: x509.Certificate, material: RevocationMaterial,
+                      at: datetime) -> list[crl.CertificateList]:
+        """The material's CRLs that are current at `at`; one past its nextUpdate is refused
+        here, not merely left to pyhanko's freshness rules (which allow the clock skew)."""
+        current = []
+        for item in material.crls:
+            problem = crl_problem(item, at)
+            if problem is None:
+                current.append(item)
+            elif item.issuer == certificate.issuer:
+                logger.warning("EDS: the CRL of the signer's issuer is refused: %s", problem)
+                material.problems.append(problem)
+        return current
 
     def _revocation_policy(self, material: RevocationMaterial) -> CertRevTrustPolicy:
         if not material.checks_revocation:
@@ -197,6 +227,12 @@ class ChainValidator:
         return CertRevTrustPolicy(RevocationCheckingPolicy(
             ee_certificate_rule=rule(self._policy.require_revocation),
             intermediate_ca_cert_rule=rule(self._policy.require_intermediate_revocation)))
+
+
+def _revocation_problems(material: RevocationMaterial) -> dict[str, str]:
+    """The details of a revocation_unknown failure: why usable data was missing."""
+    return {"revocation_problems": ",".join(sorted(set(material.problems)))
+            or "no_revocation_data"}
 
 
 def _evidence(certificate: x509.Certificate, context: ValidationContext,
@@ -293,18 +329,24 @@ class EdsVerifier:
         challenge = parse_challenge(expected_challenge)
         if not challenge.is_valid_at(moment, self._policy.clock_skew):
             raise errors.ChallengeExpired()
-        message = cms.parse(der, self._policy.max_certificates)
-        attributes = message.signed_attributes()
-        certificate = message.signer_certificate()
+        try:
+            message = cms.parse(der, self._policy.max_certificates)
+            attributes = message.signed_attributes()
+            certificate = message.signer_certificate()
+        except _MALFORMED_DATA_ERRORS as error:
+            raise _malformed(error) from None
         try:
             return self._verify_signer(message, attributes, certificate, expected_challenge,
                                        challenge, moment)
         except errors.EdsVerificationError as error:
-            error.signer = errors.FailedSigner(
-                certificate_sha256=sha256_fingerprint(certificate),
-                certificate_serial=format(certificate.serial_number, "x"),
-                issuer_dn=distinguished_name(certificate.issuer), iin=iin_of(certificate))
+            error.signer = _failed_signer(certificate)
             raise
+        except ChallengeFormatError:
+            raise  # the stored challenge is bad: a server bug, not the client's input
+        except _MALFORMED_DATA_ERRORS as error:
+            malformed = _malformed(error)
+            malformed.signer = _failed_signer(certificate)
+            raise malformed from None
 
     def _verify_signer(self, message: cms.SignedMessage, attributes: cms.SignedAttributes,
                        certificate: x509.Certificate, expected: bytes, challenge: Challenge,
@@ -327,12 +369,15 @@ class EdsVerifier:
             raise _binding_error(message.content, challenge)
         skew = self._policy.clock_skew
         signing_time = attributes.signing_time
+        # The signing time is the client's claim: it must fall inside the challenge's
+        # lifetime, and is used for nothing else.
         if signing_time is not None and not (
-                challenge.issued_at - skew <= signing_time <= moment + skew):
+                challenge.issued_at - skew <= signing_time
+                <= min(challenge.expires_at, moment) + skew):
             raise errors.SigningTimeOutOfRange()
         identity = read_signer_identity(certificate,
                                         accept_legal_entity=self._policy.accept_legal_entity)
-        validation_time = signing_time or moment
+        validation_time = moment  # server time: a backdated signingTime changes nothing
         chain = self._chain.validate(certificate, message.certificates, validation_time)
         return VerifiedSigner(
             identity=identity, certificate_der=certificate.dump(),
@@ -341,6 +386,23 @@ class EdsVerifier:
             issuer_dn=distinguished_name(certificate.issuer), algorithm=scheme.name,
             signing_time=signing_time, validation_time=validation_time, chain=chain,
             challenge=challenge)
+
+
+def _malformed(error: Exception) -> errors.MalformedInput:
+    # The exception's text may quote the input; its type is enough to find the parser.
+    logger.info("EDS input rejected as malformed: %s", type(error).__name__)
+    return errors.MalformedInput(details={"parse_error": type(error).__name__})
+
+
+def _failed_signer(certificate: x509.Certificate) -> errors.FailedSigner | None:
+    """What the audit row keeps of a refused signer's certificate, if it can be read."""
+    try:
+        return errors.FailedSigner(
+            certificate_sha256=sha256_fingerprint(certificate),
+            certificate_serial=format(certificate.serial_number, "x"),
+            issuer_dn=distinguished_name(certificate.issuer), iin=iin_of(certificate))
+    except _MALFORMED_DATA_ERRORS:
+        return None
 
 
 def _binding_error(signed: bytes, expected: Challenge) -> errors.EdsVerificationError:
