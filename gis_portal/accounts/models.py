@@ -3,6 +3,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,10 +18,76 @@ class User(AbstractUser):
         _("language"), max_length=2, choices=[("kk", "Қазақша"), ("ru", "Русский"),
                                               ("en", "English")], default="kk",
     )
+    # Raised when the e-mail, phone or password changes: every session signed in before the
+    # change stops being valid (actions.end_other_sessions keeps the current one).
+    session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def _get_session_auth_hash(self, secret=None):
+        if not self.session_epoch:  # sessions from before the first change keep their hash
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac("gis_portal.accounts.User.session_auth_hash",
+                           f"{self.password}:{self.session_epoch}", secret=secret,
+                           algorithm="sha256").hexdigest()
+
+
+class SecurityNotice(models.Model):
+    """A change to how an account signs in, and how its owner was told at the old address.
+
+    Holds no address and no secret: only what changed, when, and the channel used. A phone-only
+    account is recorded with channel "none": the portal has no SMS gateway."""
+
+    class Change(models.TextChoices):
+        EMAIL = "email", _("e-mail changed")
+        PHONE = "phone", _("phone changed")
+        PASSWORD = "password", _("password changed")
+        SIGNUP_ATTEMPT = "signup_attempt", _("sign-up tried with this account's address")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail to the old address")
+        NONE = "none", _("not sent: no e-mail on the account and no SMS gateway")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_notices",
+                             verbose_name=_("user"))
+    change = models.CharField(_("change"), max_length=20, choices=Change.choices)
+    channel = models.CharField(_("told by"), max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("security notice")
+        verbose_name_plural = _("security notices")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_change_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PendingSignup(models.Model):
+    """A sign-up with an e-mail address waiting for its owner to open the link we sent.
+
+    The account is created only from the link, so signing up with somebody else's address does
+    nothing, and the sign-up page answers the same whether the address is known or not. Only a
+    hash of the link's token and of the chosen password are kept."""
+
+    email = models.EmailField(_("e-mail"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    home_area = models.ForeignKey("areas.AdminArea", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    password_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("pending sign-up")
+        verbose_name_plural = _("pending sign-ups")
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class StaffRole(models.Model):

@@ -7,9 +7,14 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.SignUpView.as_view(), name="signup"),
+    path("signup/sent/", views.SignUpSentView.as_view(), name="signup_sent"),
+    path("signup/confirm/<str:token>/", views.SignUpConfirmView.as_view(),
+         name="signup_confirm"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("profile/contact/", views.ContactChangeView.as_view(), name="profile_contact"),
+    path("profile/password/", views.PasswordChangeView.as_view(), name="profile_password"),
     path("password/reset/", auth_views.PasswordResetView.as_view(
         template_name="accounts/password_reset_form.html",
         email_template_name="accounts/password_reset_email.txt",

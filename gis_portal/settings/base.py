@@ -1,5 +1,6 @@
 """Settings shared by every environment. dev, test and prod import this and adjust."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -27,6 +28,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    # Login throttling: failed sign-ins per account and address (see AXES_* below).
+    "axes",
     "gis_portal",
     "gis_portal.accounts",
     "gis_portal.identity",
@@ -48,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a throttled sign-in into the lockout page (AXES_LOCKOUT_CALLABLE); last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gis_portal.urls"
@@ -92,7 +97,24 @@ AUTH_USER_MODEL = "accounts.User"
 # passes user-supplied spatial references to GDAL (uploads are read with an explicit CRS check).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
-AUTHENTICATION_BACKENDS = ["gis_portal.accounts.backends.EmailOrPhoneBackend"]
+# AxesStandaloneBackend first: a locked-out account and address is refused before any password
+# is checked (it requires `request` in every authenticate() call).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "gis_portal.accounts.backends.EmailOrPhoneBackend"]
+# Login throttling (django-axes): five wrong passwords for one account from one address lock
+# that pair out for 15 minutes; a good sign-in clears the count. The account key is resolved
+# the way sign-in resolves it, so "+7 701 ..." and "8701..." (or the e-mail) count together.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "gis_portal.accounts.throttle.lockout_key"
+AXES_CLIENT_IP_CALLABLE = "gis_portal.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "gis_portal.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not push its end further: the page can say when to retry.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No table of every successful sign-in with address and browser: only failures are kept.
+AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "map"
 LOGOUT_REDIRECT_URL = "map"
