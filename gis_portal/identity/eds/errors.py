@@ -121,12 +121,12 @@ class MissingIin(EdsVerificationError):
 
 class CertificateExpired(EdsVerificationError):
     reason = "certificate_expired"
-    message = "A certificate in the chain had expired at the time of signing."
+    message = "A certificate in the chain has expired."
 
 
 class CertificateNotYetValid(EdsVerificationError):
     reason = "certificate_not_yet_valid"
-    message = "A certificate in the chain was not yet valid at the time of signing."
+    message = "A certificate in the chain is not yet valid."
 
 
 class CertificateRevoked(EdsVerificationError):
