@@ -20,6 +20,7 @@ with `field.index_for(value)`.
 `dumpdata` writes the decrypted values: a fixture of these models is personal data.
 """
 
+import base64
 import json
 
 from django.core import checks
@@ -59,7 +60,7 @@ class EncryptedField(models.Field):
     def check(self, **kwargs):
         errors = super().check(**kwargs)
         for option in ("unique", "db_index", "primary_key"):
-            if getattr(self, option, False) or getattr(self, f"_{option}", False):
+            if getattr(self, option):
                 errors.append(checks.Error(
                     f"an encrypted field cannot be {option}: its tokens differ for equal values",
                     hint="add a BlindIndexField for exact look-ups and uniqueness",
@@ -140,6 +141,10 @@ class EncryptedJSONField(EncryptedField):
     def bytes_to_python(self, data: bytes):
         return json.loads(data.decode("utf-8"))
 
+    def value_to_string(self, obj):
+        # Serialisers (dumpdata) keep the JSON value itself, as Django's JSONField does.
+        return self.value_from_object(obj)
+
     def formfield(self, **kwargs):
         from django import forms
 
@@ -165,6 +170,16 @@ class EncryptedBinaryField(EncryptedField):
 
     def bytes_to_python(self, data: bytes) -> bytes:
         return data
+
+    def to_python(self, value):
+        # Serialisers (loaddata) hand back the base64 text that value_to_string wrote.
+        if isinstance(value, str):
+            return base64.b64decode(value.encode("ascii"))
+        return value
+
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return None if value is None else base64.b64encode(value).decode("ascii")
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
