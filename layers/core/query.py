@@ -49,9 +49,10 @@ class LayerQuery:
             layer_params = {k: v for k, v in params.items() if k not in CORE_PARAMETERS or k in own}
             unknown = set(layer_params) - set(self.layer.filterset_class.base_filters)
             if unknown:
+                own_names = ", ".join(own) or "none"
                 raise BadQuery(
                     f"unknown parameter(s) {', '.join(sorted(unknown))} for layer "
-                    f"{self.layer.slug}; see /api/layers/ for its filters",
+                    f"{self.layer.slug}; its filters are: {own_names} (see /api/layers/)",
                     sorted(unknown)[0],
                 )
             filterset = self.layer.filterset_class(layer_params, queryset=queryset)

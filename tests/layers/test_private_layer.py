@@ -150,6 +150,8 @@ def test_every_registered_layer_passes_its_own_check():
 # --- list, detail and visibility ------------------------------------------------------------
 
 def test_anonymous_list_holds_published_rows_at_public_positions(client):
+    response = get(client, limit=5000, area=ALMATY)
+    assert response["Cache-Control"] == "private, no-store" and not response.has_header("ETag")
     collection = get_json(client, limit=5000, area=ALMATY)
     by_id = {r.pk: r for r in StandInCase.objects.filter(oblast__kato=ALMATY)}
     listed = {f["id"] for f in collection["features"]}
@@ -203,6 +205,8 @@ def test_ordering_on_anything_but_public_properties_is_a_400(client, ordering):
 def test_filters_on_hidden_fields_or_bad_values_are_a_400(client, params):
     error = get_json(client, status=400, **params)
     assert error["error"]
+    if "unknown parameter" in error["error"]:
+        assert "category, min_household_size" in error["error"]
 
 
 def test_cursors_are_signed_per_layer_and_ordering(client):
@@ -480,3 +484,60 @@ def test_public_responses_have_an_etag_and_answer_304(client, url):
     again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304 and not again.content
     assert client.get(url, HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def _points_in(area, count: int) -> list[Point]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ST_X(g), ST_Y(g) FROM (SELECT (ST_Dump(ST_GeneratePoints(geom, "
+                       "%s, 3))).geom AS g FROM areas_adminarea WHERE id = %s) p",
+                       [count, area.pk])
+        return [Point(x, y, srid=4326) for x, y in cursor.fetchall()]
+
+
+def _add_cases(area, count: int):
+    for n, point in enumerate(_points_in(area, count)):
+        StandInCase.objects.create(category="food", household_size=2, published=True,
+                                   hidden_name=f"Secretname9{n:03d}", hidden_amount=7_390_000 + n,
+                                   geom=point, public_geom=point)
+
+
+def test_a_group_hidden_to_pad_another_stays_hidden_one_level_down(client):
+    """District A (6) is hidden only to keep district B (3) from being derived. If A's okrug
+    were then shown at okrug level, A's total and so B's would follow by subtraction."""
+    oblast = AdminArea.objects.get(generation__is_current=True, kato="470000000")
+    assert not StandInCase.objects.filter(oblast=oblast).exists()
+    first, second = (AdminArea.objects.filter(parent=oblast, level="district")
+                     .order_by("kato")[:2])
+    okrug = AdminArea.objects.filter(parent=first, level="okrug").order_by("kato").first()
+    _add_cases(okrug, 6)
+    _add_cases(second, 3)
+    assert _stats(client, "oblast", area="470000000")[0]["count"] == 9
+    districts = _stats(client, "district", area="470000000")
+    assert districts == [{**districts[0], "kato": None, "count": 9, "suppressed": True,
+                          "parent": "470000000"}]
+    okrugs = _stats(client, "okrug", area="470000000")
+    assert all(row["kato"] is None and row["count"] is None for row in okrugs), okrugs
+
+
+def test_suppress_small_groups_merges_pads_and_withholds():
+    from gis_portal.privacy.suppression import suppress_small_groups
+
+    def group(key, count):
+        return {"key": key, "count": count, "amount": count * 10}
+
+    assert suppress_small_groups([group("a", 5), group("b", 7)], ["amount"], 5) == [
+        group("a", 5), group("b", 7)]
+    # b alone would be derivable from a total: the smallest shown group joins it.
+    assert suppress_small_groups([group("a", 9), group("b", 2), group("c", 6)], ["amount"],
+                                 5) == [group("a", 9), {"suppressed": True, "count": 8,
+                                                        "amount": 80}]
+    # Two small groups together reach the threshold: shown merged, neither named.
+    assert suppress_small_groups([group("a", 9), group("b", 2), group("c", 3)], ["amount"],
+                                 5) == [group("a", 9), {"suppressed": True, "count": 5,
+                                                        "amount": 50}]
+    # Everything together below the threshold: nothing but a withheld row.
+    assert suppress_small_groups([group("a", 1), group("b", 3)], ["amount"], 5) == [
+        {"suppressed": True, "count": None, "amount": None}]
+    assert suppress_small_groups([], ["amount"], 5) == []
