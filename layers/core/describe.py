@@ -42,6 +42,10 @@ def describe_layer(layer) -> dict:
         "max_zoom": layer.max_zoom,
         "render": "tiles" if layer.render_as_tiles else "geojson",
         "shown_by_default": layer.shown_by_default,
+        # Private layers hold personal data: positions may be coarsened (by about this many
+        # metres) and stats merge small groups.
+        "private": layer.private,
+        "position_precision_m": layer.position_precision_m,
         "fields": [{"name": n, "label": layer.label_for(n)} for n in layer.properties()],
         "tile_fields": list(layer.tile_fields),
         "filters": describe_filters(layer),

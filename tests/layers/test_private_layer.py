@@ -470,6 +470,7 @@ def test_catalogue_and_schema_name_no_hidden_field(client):
     entry = next(e for e in json.loads(catalogue)["layers"] if e["slug"] == SLUG)
     assert {f["name"] for f in entry["fields"]} == {"category", "household_size"}
     assert entry["ordering"] == ["household_size", "category"]
+    assert entry["private"] is True and entry["position_precision_m"] == 800
 
 
 # --- public layers keep their caches --------------------------------------------------------
