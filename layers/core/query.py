@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
 from django.core import signing
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from .errors import BadQuery
@@ -120,24 +129,28 @@ class LayerQuery:
         expression = self.layer.ordering_expression(field)
         source = F(expression) if isinstance(expression, str) else expression
         queryset = queryset.annotate(_order_source=source)
-        output = queryset.query.annotations["_order_source"].output_field
+        sentinel, key_type = self._null_sentinel(
+            queryset.query.annotations["_order_source"].output_field)
         queryset = queryset.annotate(
-            _order_key=Coalesce(F("_order_source"), self._null_sentinel(output)))
+            _order_key=Coalesce(F("_order_source"), sentinel, output_field=key_type))
         order = [f"{direction}_order_key", f"{direction}pk"]
         return queryset.order_by(*order), order
 
     @staticmethod
     def _null_sentinel(output_field):
-        """A value sorting where NULL would, typed like the column (keyset paging needs a
-        total order without NULLs)."""
+        """A value sorting where NULL would, and the sort key's type (keyset paging needs a
+        total order without NULLs). Integers sort as bigint: -1 is out of a positive
+        integer field's range, and Django would turn `> -1` into "always true"."""
         internal = output_field.get_internal_type()
         if internal in ("CharField", "TextField"):
-            return Value("", output_field=output_field)
+            return Value(""), TextField()
         if internal in ("FloatField", "DecimalField"):
-            return Value(-1, output_field=FloatField())
+            return Value(-1.0), FloatField()
         if internal == "BooleanField":
-            return Value(False, output_field=output_field)
-        return Value(-1, output_field=output_field)
+            return Value(False), BooleanField()
+        if "Integer" in internal or internal == "AutoField":
+            return Value(-1), BigIntegerField()
+        return Value(None), output_field
 
     # Cursors are signed per layer and ordering: a hand-made or tampered cursor, or one from
     # another ordering, is refused, so a cursor can never probe values a page did not show.
