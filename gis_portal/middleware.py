@@ -1,4 +1,7 @@
+import unicodedata
+
 from django.conf import settings
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -21,3 +24,48 @@ class KazakhFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+# Paths whose answers are JSON (or tiles) for programs, not pages for people.
+API_PATH_PREFIXES = ("/api/", "/tiles/")
+
+
+def _has_control_character(text: str) -> bool:
+    # Unicode category Cc: the C0 controls (NUL to US), DEL and the C1 controls.
+    return any(unicodedata.category(character) == "Cc" for character in text)
+
+
+def _control_character_problem(request) -> tuple[str, str | None] | None:
+    """Where a request's path or query string holds a control character: ("path", None) or
+    ("query", the parameter), or None when it holds none."""
+    if _has_control_character(request.path):
+        return "path", None
+    for name, values in request.GET.lists():
+        if _has_control_character(name):
+            return "query", None
+        if any(map(_has_control_character, values)):
+            return "query", name
+    return None
+
+
+class RejectControlCharactersMiddleware:
+    """API requests whose path or query string carries a NUL byte or another control character
+    get a 400 JSON error before any view runs. No identifier, code or coordinate of the API
+    contains one, and PostgreSQL refuses NUL in text: the views validate their parameters
+    too, this keeps a parameter a view forgot from ever becoming a server error. Pages are
+    left alone: their forms validate their own input."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API_PATH_PREFIXES):
+            problem = _control_character_problem(request)
+            if problem is not None:
+                where, parameter = problem
+                body = {"error": f"the request {where} contains a control character (such as "
+                                 "a NUL byte or a line break): remove it"}
+                if parameter:
+                    body["parameter"] = parameter
+                return JsonResponse(body, status=400)
+        return self.get_response(request)

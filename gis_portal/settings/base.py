@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_path, env_str
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "csp",
     # Login throttling: failed sign-ins per account and address (see AXES_* below).
     "axes",
     "gis_portal",
@@ -44,6 +46,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves the portal's own static files (Leaflet and the rest): no CDN, no extra server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte or other control character in an API path or query string: 400 JSON.
+    "gis_portal.middleware.RejectControlCharactersMiddleware",
+    # The Content-Security-Policy header of every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gis_portal.middleware.KazakhFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,6 +249,36 @@ EDS_NCALAYER_ANY_CERTIFICATE = env_bool("EDS_NCALAYER_ANY_CERTIFICATE", False)
 
 # Demo content for `make run` (dotted paths of idempotent loaders; see gis_portal/demo.py).
 TZ_DEMO_LOADERS = ["gis_portal.demo.load_demo_admin"]
+
+# --- Content-Security-Policy (django-csp): every page runs only the portal's own scripts -------
+# No inline script anywhere (data for scripts goes in json_script blocks), no plugins, no
+# <base>, no framing, forms post only to the portal, and scripts talk only to the portal. The
+# EDS pages add NCALayer's local socket (gis_portal.identity.views); the API docs load Swagger
+# UI's initialiser as a script of its own (SpectacularSwaggerSplitView, gis_portal/urls.py).
+
+
+def basemap_source(url_template: str) -> str:
+    """The CSP host source of a tile URL template: https://{s}.tile.example.org/{z}/{x}/{y}.png
+    gives https://*.tile.example.org (a placeholder in the host becomes the * wildcard)."""
+    scheme, _, rest = url_template.partition("://")
+    host = rest.split("/", 1)[0]
+    if "{" in host:
+        host = "*." + host.split(".", 1)[1]
+    return f"{scheme}://{host}"
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "img-src": [SELF, "data:"] + ([basemap_source(TZ_BASEMAP_URL)] if TZ_BASEMAP_URL else []),
+        "connect-src": [SELF],
+    },
+}
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": MAP_DEFAULT_CENTER,

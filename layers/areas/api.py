@@ -1,19 +1,20 @@
 """Administrative geography API: point lookup, area lists and area details."""
 
 import json
+import re
 
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
 from layers.core.errors import BadQuery, NotFound, error_response
 from layers.core.geojson import dumps
 from layers.core.params import inside_kazakhstan, parse_float, parse_lon_lat
 from layers.core.views import JSON, PortalAPIView
 
+from . import schema
 from .models import AdminArea, BoundaryGeneration
 
 # One statement per lookup. The generation is resolved inside it (the current one unless a
@@ -45,8 +46,32 @@ def _unknown_generation(code: str) -> BadQuery:
     return BadQuery(f"unknown boundary generation {code!r}; known: {known}", "generation")
 
 
-def _generation(request) -> BoundaryGeneration:
+# Every parameter is checked against the format the OpenAPI schema declares before it reaches
+# a query: a stray byte is the caller's mistake (400), never a database error.
+KATO_CODE = re.compile(schema.KATO_PATTERN)
+GENERATION_CODE = re.compile(schema.GENERATION_PATTERN)
+
+
+def parse_kato(raw: str, parameter: str) -> str:
+    if not KATO_CODE.fullmatch(raw):
+        raise BadQuery(f"{parameter} must be a KATO code of 9 digits, e.g. 750000000",
+                       parameter)
+    return raw
+
+
+def parse_generation_code(request) -> str | None:
+    """The `generation` parameter: a generation code, or None for the current generation."""
     code = request.GET.get("generation")
+    if not code:
+        return None
+    if not GENERATION_CODE.fullmatch(code):
+        raise BadQuery("generation must be a boundary generation code (letters, digits, '_' "
+                       "or '-', at most 16), e.g. 2024", "generation")
+    return code
+
+
+def _generation(request) -> BoundaryGeneration:
+    code = parse_generation_code(request)
     try:
         if code:
             return BoundaryGeneration.objects.get(code=code)
@@ -68,7 +93,7 @@ def area_lookup(request):
     click), documented in the OpenAPI schema by layers.areas.schema."""
     try:
         point = parse_lon_lat(request.GET.get("lon"), request.GET.get("lat"))
-        code = request.GET.get("generation") or None
+        code = parse_generation_code(request)
         found, generation = {}, code
         if inside_kazakhstan(point.x, point.y):
             with connection.cursor() as cursor:
@@ -124,17 +149,40 @@ def _area_row_json(row, geometry) -> dict:
     return body
 
 
+GENERATION_PARAMETER = OpenApiParameter(
+    "generation", str, pattern=schema.GENERATION_PATTERN,
+    description="boundary generation code, e.g. 2018 (default: the current one)")
+SIMPLIFY_PARAMETER = OpenApiParameter(
+    "simplify", {"type": "number", "format": "double", "minimum": 0, "exclusiveMinimum": True,
+                 "maximum": 1}, description="simplification tolerance in degrees, above 0 and at most 1 "
+                                   "(overrides geometry)")
+
+
+def geometry_parameter(default: str) -> OpenApiParameter:
+    return OpenApiParameter("geometry", str, enum=schema.GEOMETRY_MODES, default=default,
+                            description="none, the simplified overview, or the full boundary")
+
+
+def responses(ok: dict, description: str, errors: dict[int, str]) -> dict:
+    """An operation's responses: the JSON body of 200 and the JSON error of each 4xx."""
+    return {200: OpenApiResponse(ok, description=description),
+            **{status: OpenApiResponse(schema.ERROR, description=text)
+               for status, text in errors.items()}}
+
+
 class AreaListView(PortalAPIView):
     @extend_schema(
+        operation_id="areas_list",
         summary="Administrative areas by level and parent",
         parameters=[
-            OpenApiParameter("level", str, enum=["oblast", "district", "okrug"]),
-            OpenApiParameter("parent", str, description="KATO code of the parent area"),
-            OpenApiParameter("generation", str),
-            OpenApiParameter("geometry", str, enum=["none", "simplified", "full"]),
-            OpenApiParameter("simplify", float, description="tolerance in degrees"),
+            OpenApiParameter("level", str, enum=schema.LEVELS),
+            OpenApiParameter("parent", str, pattern=schema.KATO_PATTERN,
+                             description="KATO code of the parent area"),
+            GENERATION_PARAMETER, geometry_parameter("none"), SIMPLIFY_PARAMETER,
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses=responses(schema.AREA_LIST, "the areas, ordered by KATO code",
+                            {400: "a parameter is malformed, or names an unknown "
+                                  "generation or parent"}),
     )
     def get(self, request):
         generation = _generation(request)
@@ -148,6 +196,7 @@ class AreaListView(PortalAPIView):
             params.append(level)
         parent = request.GET.get("parent")
         if parent:
+            parse_kato(parent, "parent")
             if not AdminArea.objects.filter(generation=generation, kato=parent).exists():
                 raise BadQuery(f"no area with KATO code {parent!r} in generation "
                                f"{generation.code}", "parent")
@@ -164,21 +213,25 @@ class AreaListView(PortalAPIView):
                                    "areas": areas}), content_type=JSON)
 
 
-
-
 def _raw(text):
     return None if text is None else json.loads(text)
 
 
 class AreaDetailView(PortalAPIView):
     @extend_schema(
+        operation_id="areas_retrieve",
         summary="One administrative area: names, parent chain, children, geometry",
-        parameters=[OpenApiParameter("generation", str),
-                    OpenApiParameter("geometry", str, enum=["none", "simplified", "full"]),
-                    OpenApiParameter("simplify", float)],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[OpenApiParameter("kato", str, OpenApiParameter.PATH,
+                                     pattern=schema.KATO_PATTERN,
+                                     description="KATO code of the area"),
+                    GENERATION_PARAMETER, geometry_parameter("simplified"),
+                    SIMPLIFY_PARAMETER],
+        responses=responses(schema.AREA_DETAIL, "the area",
+                            {400: "a parameter is malformed or names an unknown generation",
+                             404: "no area with this KATO code in the generation"}),
     )
     def get(self, request, kato):
+        parse_kato(kato, "kato")
         generation = _generation(request)
         geometry_sql, geometry_params = _geometry_sql(request, "simplified")
         with connection.cursor() as cursor:

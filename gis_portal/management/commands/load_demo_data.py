@@ -15,6 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--commit", action="store_true", help="write to the database")
 
     def handle(self, *args, commit=False, **options):
+        if not settings.TZ_DEMO_LOADERS:
+            # Production settings list no loaders: a demo superuser with a published password
+            # must never reach a real portal.
+            raise CommandError("demo data is disabled in these settings (TZ_DEMO_LOADERS is "
+                               "empty, as in production): nothing loaded. Demo content is for "
+                               "a local portal (gis_portal.settings.dev) only.")
         report = {"created": [], "unchanged": []}
         try:
             with transaction.atomic():
