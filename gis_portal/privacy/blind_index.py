@@ -10,7 +10,8 @@ settings.TZ_PRIVACY_INDEX_KEY and the purpose, so
 
 Normalise before indexing, with the helper of the value's kind: `normalise_phone`,
 `normalise_email`, `normalise_name` (or let a BlindIndexField do both on save).
-Changing TZ_PRIVACY_INDEX_KEY changes every index: recompute them from the encrypted sources.
+Changing TZ_PRIVACY_INDEX_KEY changes every index (and every coarsened offset): recompute
+the indexes with `manage.py rotate_privacy_keys --reindex --commit`.
 """
 
 import hashlib

@@ -1,4 +1,5 @@
-"""Re-encryption of every encrypted column under the newest key (rotate_privacy_keys).
+"""Re-encryption of every encrypted column under the newest key (rotate_privacy_keys), and
+the recomputation of blind indexes after TZ_PRIVACY_INDEX_KEY changed (--reindex).
 
 Works on the raw tokens with SQL, one batch of rows per transaction, so it needs no model
 code beyond the field classes and never holds decrypted values longer than one row. A row
@@ -12,7 +13,7 @@ from django.apps import apps
 from django.db import connection, transaction
 
 from . import crypto
-from .fields import EncryptedField
+from .fields import BlindIndexField, EncryptedField
 
 BATCH_SIZE = 500
 
@@ -26,6 +27,14 @@ class ColumnReport:
     unreadable: int = 0  # under no configured key: left untouched
 
 
+@dataclass
+class IndexReport:
+    label: str  # app_label.Model.field of the index
+    rows: int = 0
+    recomputed: int = 0  # differed from the current key's index: rewritten (or would be)
+    current: int = 0
+
+
 def encrypted_columns():
     """(model, field) of every EncryptedField of every installed model with its own table."""
     for model in apps.get_models():
@@ -34,6 +43,17 @@ def encrypted_columns():
             continue
         for field in meta.local_concrete_fields:
             if isinstance(field, EncryptedField):
+                yield model, field
+
+
+def blind_index_columns():
+    """(model, field) of every BlindIndexField of every installed model with its own table."""
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.proxy or meta.swapped or not meta.managed:
+            continue
+        for field in meta.local_concrete_fields:
+            if isinstance(field, BlindIndexField):
                 yield model, field
 
 
@@ -73,3 +93,31 @@ def rotate_column(model, field, *, commit: bool) -> ColumnReport:
 
 def rotate_all(*, commit: bool) -> list[ColumnReport]:
     return [rotate_column(model, field, commit=commit) for model, field in encrypted_columns()]
+
+
+def reindex_column(model, field: BlindIndexField, *, commit: bool) -> IndexReport:
+    """Recompute one blind index from its (decrypted) source under the current index key.
+    A source no key opens raises DecryptionError: rotate the encryption keys first."""
+    report = IndexReport(f"{model._meta.label}.{field.name}")
+    manager = model._base_manager
+    rows = manager.order_by("pk").only("pk", field.source, field.attname)
+    last = None
+    while True:
+        batch = list((rows if last is None else rows.filter(pk__gt=last))[:BATCH_SIZE])
+        with transaction.atomic():
+            for obj in batch:
+                report.rows += 1
+                index = field.index_for(getattr(obj, field.source))
+                if index == getattr(obj, field.attname):
+                    report.current += 1
+                    continue
+                report.recomputed += 1
+                if commit:
+                    manager.filter(pk=obj.pk).update(**{field.attname: index})
+        if len(batch) < BATCH_SIZE:
+            return report
+        last = batch[-1].pk
+
+
+def reindex_all(*, commit: bool) -> list[IndexReport]:
+    return [reindex_column(model, field, commit=commit) for model, field in blind_index_columns()]

@@ -75,3 +75,19 @@ def test_unreadable_values_are_reported_and_left_alone(settings):
     assert raw_column(PrivateRecord, "phone", record.pk) == token
     with pytest.raises(DecryptionError):
         PrivateRecord.objects.get(pk=record.pk)
+
+
+def test_reindex_after_the_index_key_changed(settings):
+    settings.TZ_PRIVACY_KEYS = [KEY_1]
+    record = PrivateRecord.objects.create(phone="+7 701 222 22 22")
+    blank = PrivateRecord.objects.create()
+    settings.TZ_PRIVACY_INDEX_KEY = "a-new-index-key-after-a-suspected-leak-0001"
+    assert not PrivateRecord.objects.filter(phone_index__matches="87012222222").exists()
+
+    dry = run("--reindex")
+    assert "privacy_models.PrivateRecord.phone_index:" in dry and "1 to recompute" in dry
+    assert not PrivateRecord.objects.filter(phone_index__matches="87012222222").exists()
+
+    run("--reindex", "--commit")
+    assert PrivateRecord.objects.get(phone_index__matches="87012222222") == record
+    assert PrivateRecord.objects.get(pk=blank.pk).phone_index is None
