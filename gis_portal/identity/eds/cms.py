@@ -15,6 +15,9 @@ from asn1crypto import cms, pem, x509
 from . import errors
 
 _PEM_TYPES = {"CMS", "PKCS7"}  # NCALayer armours its result as "CMS"
+# What asn1crypto raises on bytes that are not what they claim; e.g. IndexError for an empty
+# BIT STRING inside a certificate.
+_PARSE_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class SignedMessage:
             signing_time = _single(signing_times).native if signing_times else None
             content_type = content_types.native
             message_digest = digests.native
-        except (ValueError, TypeError, KeyError) as error:
+        except _PARSE_ERRORS as error:
             raise errors.BadSignedAttributes() from error
         if content_type != "data" or not isinstance(message_digest, bytes):
             raise errors.BadSignedAttributes()
@@ -136,7 +139,7 @@ def parse(der: bytes, max_certificates: int) -> SignedMessage:
             signer_info.native  # noqa: B018
     except errors.EdsVerificationError:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
+    except _PARSE_ERRORS as error:
         raise errors.MalformedInput() from error
     if not signer_infos:
         raise errors.NoSigner()

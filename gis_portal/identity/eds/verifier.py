@@ -191,7 +191,7 @@ class ChainValidator:
             raise errors.ChainInvalid() from None
         except _MALFORMED_DATA_ERRORS as error:
             # A client-sent certificate pyhanko could not digest: no chain can rest on it.
-            logger.info("EDS chain rejected on malformed data: %s", type(error).__name__)
+            logger.warning("EDS chain rejected on malformed data: %s", type(error).__name__)
             raise errors.ChainInvalid(details={"parse_error": type(error).__name__}) from None
         chain = tuple(sha256_fingerprint(c) for c in path.iter_certs(include_root=True))
         return ValidatedChain(
@@ -320,7 +320,10 @@ class EdsVerifier:
         """The verified signer, or an EdsVerificationError subclass naming the reason.
 
         `expected_challenge` is the stored challenge (server data: a malformed one raises
-        ChallengeFormatError, a programming error, not a verification failure).
+        ChallengeFormatError, a programming error, not a verification failure). `moment` is
+        the server's time of checking: the challenge window and the whole chain (validity
+        and revocation) are judged at it; the signed signingTime only has to fall inside the
+        challenge's lifetime.
         """
         moment = moment or self._clock()
         if moment.utcoffset() is None:
@@ -334,7 +337,7 @@ class EdsVerifier:
             attributes = message.signed_attributes()
             certificate = message.signer_certificate()
         except _MALFORMED_DATA_ERRORS as error:
-            raise _malformed(error) from None
+            raise _malformed(error, logging.INFO) from None
         try:
             return self._verify_signer(message, attributes, certificate, expected_challenge,
                                        challenge, moment)
@@ -344,7 +347,8 @@ class EdsVerifier:
         except ChallengeFormatError:
             raise  # the stored challenge is bad: a server bug, not the client's input
         except _MALFORMED_DATA_ERRORS as error:
-            malformed = _malformed(error)
+            # Past the parser: unusual enough to be worth a look (it could be our bug).
+            malformed = _malformed(error, logging.WARNING)
             malformed.signer = _failed_signer(certificate)
             raise malformed from None
 
@@ -388,9 +392,9 @@ class EdsVerifier:
             challenge=challenge)
 
 
-def _malformed(error: Exception) -> errors.MalformedInput:
+def _malformed(error: Exception, level: int) -> errors.MalformedInput:
     # The exception's text may quote the input; its type is enough to find the parser.
-    logger.info("EDS input rejected as malformed: %s", type(error).__name__)
+    logger.log(level, "EDS input rejected as malformed: %s", type(error).__name__)
     return errors.MalformedInput(details={"parse_error": type(error).__name__})
 
 
