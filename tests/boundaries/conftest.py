@@ -34,8 +34,13 @@ def reference_data(django_db_setup, django_db_blocker) -> dict:
 def empty_reference_tables(db):
     """No reference rows for the duration of one test: deleted inside the test's transaction,
     so the rollback brings them back. DELETE, not TRUNCATE, which would need every table
-    with a foreign key to the areas truncated too."""
+    with a foreign key to the areas truncated too; other layers' area tags are cleared first."""
+    from layers.areas.generations import area_tagged_models
+
     with connection.cursor() as cursor:
+        for model in area_tagged_models():
+            cursor.execute(f"UPDATE {connection.ops.quote_name(model._meta.db_table)} "
+                           "SET oblast_id = NULL, district_id = NULL, okrug_id = NULL")
         for table in _REFERENCE_TABLES:
             cursor.execute(f"DELETE FROM {table}")
 
