@@ -328,3 +328,15 @@ def test_rederive_after_a_staff_correction(reference_data):
 
 def test_distance():
     assert 110 < distance_km(70.0, 50.0, 70.0, 51.0) < 112
+
+
+def test_api_shows_each_settlements_position_source_and_precision(reference_data, client):
+    response = client.get("/api/layers/settlements/", {"area": "623800000", "limit": 50})
+    assert response.status_code == 200
+    features = response.json()["features"]
+    assert features
+    for feature in features:
+        properties = feature["properties"]
+        assert properties["position_source"] in {s.value for s in Source}
+        assert properties["position_precision_m"] > 0
+        assert feature["geometry"] is not None
