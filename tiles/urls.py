@@ -5,6 +5,7 @@ from . import views
 app_name = "tiles"
 
 urlpatterns = [
-    path("<slug:slug>/<int:z>/<int:x>/<int:y>.mvt", views.tile, name="tile"),
-    path("<slug:slug>.json", views.tilejson, name="tilejson"),
+    # Plain str converters: a malformed address gets the portal's JSON 400/404, not a page.
+    path("<str:slug>/<str:z>/<str:x>/<str:y>.mvt", views.tile, name="tile"),
+    path("<str:slug>.json", views.tilejson, name="tilejson"),
 ]

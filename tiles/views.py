@@ -15,10 +15,14 @@ MAX_ZOOM = 22
 
 
 @require_GET
-def tile(request, slug: str, z: int, x: int, y: int):
+def tile(request, slug: str, z: str, x: str, y: str):
     layer = layer_registry.get(slug)
     if layer is None:
         return error_response(NotFound(f"no layer {slug!r}"))
+    if not all(part.isascii() and part.isdigit() and len(part) <= 8 for part in (z, x, y)):
+        return error_response(BadQuery("z, x and y of a tile are whole numbers from 0, "
+                                       "e.g. /tiles/settlements/10/730/375.mvt", "z"))
+    z, x, y = int(z), int(x), int(y)
     if z > MAX_ZOOM or x >= 2**z or y >= 2**z:
         return error_response(BadQuery(f"no tile {z}/{x}/{y}: x and y must be below 2^z and "
                                        f"z at most {MAX_ZOOM}", "z"))

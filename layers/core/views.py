@@ -11,7 +11,8 @@ from django.contrib.gis.measure import D
 from django.db.models import F, Func, TextField, Value
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.views import APIView
 
 from .caching import finish_response
@@ -33,6 +34,14 @@ SPATIAL_PARAMETERS = [
     OpenApiParameter("near", str, description="lon,lat: features within `within` km of it"),
     OpenApiParameter("within", float, description="radius in km for near (default 10)"),
 ]
+
+
+ERROR = inline_serializer("LayerError", {
+    "error": serializers.CharField(help_text="what to fix"),
+    "parameter": serializers.CharField(required=False, help_text="the parameter at fault"),
+})
+# Every layer endpoint: 400 for a parameter to fix, 404 for an unknown layer or feature.
+ERRORS = {(400, JSON): ERROR, (404, JSON): ERROR}
 
 
 def get_layer(slug: str):
@@ -67,7 +76,7 @@ class LayerListView(PortalAPIView):
             OpenApiParameter("cursor", str, description="the `next` link's cursor"),
             OpenApiParameter("ordering", str, description="a field of the layer; - descending"),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses={(200, GEOJSON): OpenApiTypes.OBJECT, **ERRORS},
     )
     def get(self, request, slug):
         layer = get_layer(slug)
@@ -110,9 +119,12 @@ def _cursor_value(value):
 
 
 class LayerDetailView(PortalAPIView):
-    @extend_schema(summary="One feature of a layer as GeoJSON", responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="One feature of a layer as GeoJSON",
+                   responses={(200, GEOJSON): OpenApiTypes.OBJECT, **ERRORS})
     def get(self, request, slug, pk):
         layer = get_layer(slug)
+        if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+            raise NotFound(f"layer {slug} has no feature {pk!r}: ids are whole numbers")
         queryset = layer.visible_queryset(request).filter(pk=pk)
         rows = list(feature_rows(layer, queryset))
         if not rows:
@@ -127,7 +139,7 @@ class LayerStatsView(PortalAPIView):
         summary="Feature counts and sums per oblast, district or okrug",
         parameters=[OpenApiParameter("level", str, enum=["oblast", "district", "okrug"]),
                     *SPATIAL_PARAMETERS],
-        responses=OpenApiTypes.OBJECT,
+        responses={(200, JSON): OpenApiTypes.OBJECT, **ERRORS},
     )
     def get(self, request, slug):
         layer = get_layer(slug)
@@ -164,7 +176,11 @@ class LayerStatsView(PortalAPIView):
 
 class LayerExportView(PortalAPIView):
     @extend_schema(summary="Export a layer's filtered features (CSV, GeoJSON, GeoPackage)",
-                   parameters=SPATIAL_PARAMETERS, responses=OpenApiTypes.BINARY)
+                   parameters=SPATIAL_PARAMETERS,
+                   responses={(200, "text/csv"): OpenApiTypes.BINARY,
+                              (200, GEOJSON): OpenApiTypes.BINARY,
+                              (200, "application/geopackage+sqlite3"): OpenApiTypes.BINARY,
+                              **ERRORS})
     def get(self, request, slug, fmt):
         layer = get_layer(slug)
         if fmt not in layer.export_formats:
