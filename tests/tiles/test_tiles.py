@@ -61,3 +61,33 @@ def test_filters_narrow_the_tile(client):
     populous = names_in(client.get("/tiles/settlements/10/730/375.mvt",
                                    {"min_population": 100000}), "settlements")
     assert populous and set(populous) < set(everything)
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/tiles/settlements/ten/730/375.mvt", 400),
+    ("/tiles/settlements/10/-1/375.mvt", 400),
+    ("/tiles/settlements/10/730/99999999999.mvt", 400),
+    ("/tiles/no%20such/10/730/375.mvt", 404),
+    ("/tiles/no%20such.json", 404),
+    ("/api/layers/settlements/null/", 404),
+    ("/api/layers/%C3%B9a/", 404),
+])
+def test_malformed_addresses_get_a_json_error(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json" and response.json()["error"]
+
+
+def test_public_tile_statements_are_shared_and_per_user_ones_are_not():
+    """One cached statement serves every caller of a public layer; a layer whose rows depend
+    on the user is compiled for each tile."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from tests.accounts.factories import UserFactory
+
+    anonymous, signed_in = RequestFactory().get("/"), RequestFactory().get("/")
+    anonymous.user, signed_in.user = AnonymousUser(), UserFactory()
+    public = layer_registry.get("settlements")
+    assert tile_statement(public, anonymous, 10) is tile_statement(public, signed_in, 10)
+    private = layer_registry.get("standin-cases")
+    assert tile_statement(private, anonymous, 10) is not tile_statement(private, anonymous, 10)
