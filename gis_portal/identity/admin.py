@@ -1,9 +1,19 @@
 """Identity records in the admin: read-only, since the audit is append-only and confirmations
-are made and revoked through their actions (with their audit rows), never by editing."""
+are made and revoked through their actions (with their audit rows), never by editing.
+
+No list shows personal data: users appear by their id only, never by name, e-mail or phone;
+no IIN digits, names, addresses or hashes are listed or searchable."""
 
 from django.contrib import admin
 
-from .models import EdsChallenge, EdsVerification, IdentityAuditEntry, IdentityConfirmation
+from .models import (
+    EdsChallenge,
+    EdsVerification,
+    IdentityAuditEntry,
+    IdentityBinding,
+    IdentityConfirmation,
+    InPersonCode,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -19,32 +29,58 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(IdentityConfirmation)
 class IdentityConfirmationAdmin(ReadOnlyAdmin):
-    list_display = ("user", "method", "iin_last4", "confirmed_at", "expires_at", "revoked_at",
-                    "office")
+    list_display = ("id", "user_id", "method", "area", "confirmed_at", "expires_at",
+                    "revoked_at")
     list_filter = ("method",)
-    search_fields = ("user__username", "user__email", "user__phone", "iin_last4")
-    exclude = ("iin_hash", "document_number_hash")
+    fields = ("user_id", "method", "confirmed_at", "expires_at", "revoked_at",
+              "eds_verification_id", "operator_id", "area", "document_type")
+    readonly_fields = fields
 
 
 @admin.register(EdsVerification)
 class EdsVerificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "user", "result", "failure_code", "algorithm",
-                    "revocation_method", "iin_last4")
+    list_display = ("id", "created_at", "user_id", "result", "failure_code", "algorithm",
+                    "revocation_method")
     list_filter = ("result", "failure_code", "algorithm")
-    search_fields = ("user__username", "user__email", "cert_serial_hex")
-    exclude = ("cms_der", "signer_cert_der", "iin_hash")
+    search_fields = ("cert_serial_hex",)
+    fields = ("created_at", "user_id", "challenge_id", "result", "failure_code", "cms_sha256",
+              "cert_sha256", "cert_serial_hex", "issuer_dn", "algorithm", "revocation_method",
+              "revocation_evidence")
+    readonly_fields = fields
 
 
 @admin.register(IdentityAuditEntry)
 class IdentityAuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "event", "actor", "subject_user", "target", "detail")
+    list_display = ("id", "created_at", "event", "actor_id", "subject_user_id", "target",
+                    "area", "detail")
     list_filter = ("event",)
-    search_fields = ("actor__username", "subject_user__username", "target")
+    search_fields = ("target",)
+    fields = ("created_at", "event", "actor_id", "subject_user_id", "confirmation_id",
+              "verification_id", "target", "area", "fields", "detail")
+    readonly_fields = fields
 
 
 @admin.register(EdsChallenge)
 class EdsChallengeAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "user", "purpose", "target", "expires_at", "used_at",
+    list_display = ("created_at", "user_id", "purpose", "target", "expires_at", "used_at",
                     "attempts")
     list_filter = ("purpose",)
-    exclude = ("content",)
+    fields = ("id", "user_id", "purpose", "target", "created_at", "expires_at", "used_at",
+              "attempts")
+    readonly_fields = fields
+
+
+@admin.register(IdentityBinding)
+class IdentityBindingAdmin(ReadOnlyAdmin):
+    list_display = ("id", "user_id", "bound_at")
+    fields = ("user_id", "bound_at")
+    readonly_fields = fields
+
+
+@admin.register(InPersonCode)
+class InPersonCodeAdmin(ReadOnlyAdmin):
+    list_display = ("id", "user_id", "created_at", "expires_at", "used_at", "used_by_id")
+    fields = list_display
+    readonly_fields = fields
+
+

@@ -16,9 +16,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import trust
-from .actions import IdentityError, confirmation_status, issue_eds_challenge, verify_eds_challenge
+from .actions import (
+    IdentityError,
+    RevealRefused,
+    client_ip,
+    confirmation_status,
+    issue_eds_challenge,
+    record_eds_step_up,
+    step_up_with_password,
+    verify_eds_challenge,
+)
 from .models import Purpose
-from .views import client_ip
 
 TAG = "identity"
 # The request body may carry a PEM or base64 CMS; the verifier caps the decoded size itself
@@ -31,7 +39,12 @@ class ErrorSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False,
         help_text="Stable code, e.g. challenge_used, challenge_expired, certificate_revoked, "
-                  "untrusted_root, identity_mismatch, rate_limited.")
+                  "untrusted_root, identity_mismatch, identity_in_use, rate_limited, "
+                  "wrong_password; for a refused reveal not_signed_in, "
+                  "identity_not_confirmed, step_up_required, reveal_daily_limit.")
+    action_url = serializers.CharField(
+        required=False, help_text="A refused reveal: the page where the user can fix it.")
+    action_label = serializers.CharField(required=False)
 
 
 class ChallengeRequestSerializer(serializers.Serializer):
@@ -62,6 +75,30 @@ class StatusSerializer(serializers.Serializer):
     until = serializers.DateTimeField(allow_null=True)
 
 
+class VerifyResultSerializer(StatusSerializer):
+    step_up_until = serializers.DateTimeField(
+        allow_null=True, help_text="A reveal_contacts challenge: until when this session may "
+                                   "reveal the challenge's target; otherwise null.")
+
+
+class StepUpRequestSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class StepUpSerializer(serializers.Serializer):
+    step_up_until = serializers.DateTimeField(
+        help_text="Until when this session may reveal contacts (any target).")
+
+
+def refusal_body(error: IdentityError) -> dict:
+    """The JSON answer to a refused identity action; a refused reveal also names the page
+    that fixes it. Other apps' APIs answer a RevealRefused from run_reveal with this."""
+    body = {"error": error.message, "reason": error.code}
+    if isinstance(error, RevealRefused) and error.action_url:
+        body.update(action_url=error.action_url, action_label=str(error.action_label))
+    return body
+
+
 def errors(*codes: int) -> dict:
     return {code: OpenApiResponse(ErrorSerializer) for code in codes}
 
@@ -81,7 +118,7 @@ class IdentityAPIView(APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, IdentityError):
-            return Response({"error": exc.message, "reason": exc.code}, status=exc.status)
+            return Response(refusal_body(exc), status=exc.status)
         if isinstance(exc, ValidationError):
             return Response({"error": _validation_message(exc.detail),
                              "reason": "invalid_request"}, status=status.HTTP_400_BAD_REQUEST)
@@ -123,11 +160,14 @@ class EdsVerifyView(IdentityAPIView):
         tags=[TAG], summary="Verify the signed challenge and confirm the user's identity",
         description="Every attempt is audited. A refusal answers {error, reason}: 403 for a "
                     "challenge that is not the user's (or does not exist) and for "
-                    "identity_mismatch, 409 challenge_used, 410 challenge_expired, 429 "
-                    "too_many_attempts, 400 for a signature the verifier rejects (reason is "
-                    "its code), 503 when revocation could not be checked.",
+                    "identity_mismatch (the account is bound to another IIN), 409 "
+                    "challenge_used and identity_in_use (the IIN is bound to another "
+                    "account), 410 challenge_expired, 429 too_many_attempts, 400 for a "
+                    "signature the verifier rejects (reason is its code), 503 when "
+                    "revocation could not be checked. A reveal_contacts challenge also opens "
+                    "reveals of its target in this session (step_up_until).",
         request=VerifyRequestSerializer,
-        responses={200: StatusSerializer, **errors(400, 403, 409, 410, 429, 503)},
+        responses={200: VerifyResultSerializer, **errors(400, 403, 409, 410, 429, 503)},
         examples=[OpenApiExample("confirmed", response_only=True, status_codes=["200"], value={
             "confirmed": True, "method": "eds", "until": "2026-09-01T14:30:00+05:00"})])
     def post(self, request, challenge_id):
@@ -136,8 +176,26 @@ class EdsVerifyView(IdentityAPIView):
         confirmation = verify_eds_challenge(
             user=request.user, challenge_id=challenge_id, cms=params.validated_data["cms"],
             client_ip=client_ip(request))
-        return Response(StatusSerializer({"confirmed": True, "method": confirmation.method,
-                                          "until": confirmation.expires_at}).data)
+        step_up = record_eds_step_up(request, confirmation)
+        return Response(VerifyResultSerializer({
+            "confirmed": True, "method": confirmation.method, "until": confirmation.expires_at,
+            "step_up_until": step_up}).data)
+
+
+class StepUpView(IdentityAPIView):
+    @extend_schema(
+        tags=[TAG], summary="Step up before reveals: the password again",
+        description="Opens reveals of contacts in this session for TZ_REVEAL_STEP_UP_MINUTES. "
+                    "400 wrong_password, 429 rate_limited after repeated wrong passwords. "
+                    "The other way is an EDS signature over a reveal_contacts challenge.",
+        request=StepUpRequestSerializer,
+        responses={200: StepUpSerializer, **errors(400, 403, 429)})
+    def post(self, request):
+        params = StepUpRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        until = step_up_with_password(request=request,
+                                      password=params.validated_data["password"])
+        return Response(StepUpSerializer({"step_up_until": until}).data)
 
 
 class IdentityStatusView(IdentityAPIView):

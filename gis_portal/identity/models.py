@@ -2,7 +2,9 @@
 
 A helper confirms who they are with an NCA RK electronic signature (EDS) or by showing an
 ID card at a public service centre. Each EDS attempt and each reveal is an append-only
-audit row; the IIN is kept as a keyed hash plus its last four digits.
+audit row. Of the person the portal keeps only a keyed hash of the IIN and its last four
+digits: no name, no full IIN, no signature or certificate (their SHA-256 fingerprints only).
+One account is bound to one IIN and one IIN to one account (IdentityBinding).
 """
 
 import uuid
@@ -81,14 +83,13 @@ class EdsVerification(AppendOnlyModel):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     result = models.CharField(max_length=8, choices=Result.choices)
     failure_code = models.CharField(max_length=64, blank=True)
-    cms_der = models.BinaryField(null=True, blank=True)
-    signer_cert_der = models.BinaryField(null=True, blank=True)
+    # Fingerprints only: the CMS and the certificate carry the signer's full IIN and name.
+    cms_sha256 = models.CharField(max_length=64, blank=True)
     cert_sha256 = models.CharField(max_length=64, blank=True)
     cert_serial_hex = models.CharField(max_length=80, blank=True)
     issuer_dn = models.TextField(blank=True)
     iin_hash = models.CharField(max_length=64, blank=True)
     iin_last4 = models.CharField(max_length=4, blank=True)
-    signer_name = models.CharField(max_length=255, blank=True)
     algorithm = models.CharField(max_length=64, blank=True)
     revocation_method = models.CharField(max_length=16, blank=True)
     revocation_evidence = models.JSONField(default=dict, blank=True)
@@ -114,7 +115,6 @@ class IdentityConfirmation(models.Model):
     method = models.CharField(max_length=16, choices=Method.choices)
     iin_hash = models.CharField(max_length=64)
     iin_last4 = models.CharField(max_length=4)
-    verified_name = models.CharField(max_length=255, blank=True)
     confirmed_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -122,7 +122,9 @@ class IdentityConfirmation(models.Model):
                                          on_delete=models.PROTECT, related_name="+")
     operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
-    office = models.CharField(max_length=100, blank=True)
+    # The public service centre: an area of the operator's role, never free text.
+    area = models.ForeignKey("areas.AdminArea", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
     document_type = models.CharField(max_length=32, blank=True)
     document_number_hash = models.CharField(max_length=64, blank=True)
     operator_note = models.TextField(blank=True)
@@ -133,7 +135,7 @@ class IdentityConfirmation(models.Model):
         indexes = [models.Index(fields=["user", "expires_at"], name="identity_user_expiry")]
 
     def __str__(self):
-        return f"{self.get_method_display()} · …{self.iin_last4} · {self.expires_at:%Y-%m-%d}"
+        return f"{self.get_method_display()} · {self.expires_at:%Y-%m-%d}"
 
     def is_active(self, at=None) -> bool:
         at = at or timezone.now()
@@ -149,6 +151,11 @@ class IdentityAuditEntry(AppendOnlyModel):
         EDS_FAILED = "eds_failed", _("EDS check failed")
         IN_PERSON_CONFIRMED = "in_person_confirmed", _("confirmed in person")
         CONFIRMATION_REVOKED = "confirmation_revoked", _("confirmation revoked")
+        IN_PERSON_REFUSED = "in_person_refused", _("in-person confirmation refused")
+        IN_PERSON_CODE_ISSUED = "in_person_code_issued", _("in-person code issued")
+        IDENTITY_BOUND = "identity_bound", _("account bound to an IIN")
+        STEP_UP = "step_up", _("step-up before reveals")
+        STEP_UP_FAILED = "step_up_failed", _("step-up failed")
         REVEAL = "reveal", _("personal data revealed")
         REVEAL_REFUSED = "reveal_refused", _("reveal refused")
 
@@ -163,6 +170,8 @@ class IdentityAuditEntry(AppendOnlyModel):
     verification = models.ForeignKey(EdsVerification, null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     target = models.CharField(max_length=100, blank=True)
+    area = models.ForeignKey("areas.AdminArea", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
     fields = models.JSONField(default=list, blank=True)
     detail = models.CharField(max_length=255, blank=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
@@ -174,3 +183,43 @@ class IdentityAuditEntry(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_event_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class IdentityBinding(models.Model):
+    """The one IIN of an account, and the one account of an IIN: both unique in the database,
+    so neither a second person for an account nor a second account for a person can be
+    confirmed, however requests interleave. Written with the first confirmation."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="identity_binding")
+    iin_hash = models.CharField(max_length=64, unique=True)
+    iin_last4 = models.CharField(max_length=4)
+    bound_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("identity binding")
+        verbose_name_plural = _("identity bindings")
+
+    def __str__(self):
+        return f"{self.bound_at:%Y-%m-%d}"
+
+
+class InPersonCode(models.Model):
+    """A one-time code the user shows at the counter from their own signed-in session: it
+    proves the person there holds the account. Stored as a keyed hash, single use, short-lived."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    code_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("in-person code")
+        verbose_name_plural = _("in-person codes")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M}"

@@ -128,6 +128,8 @@ class CommittedUsers:
             "DELETE FROM identity_identityauditentry "
             "WHERE actor_id = ANY(%s) OR subject_user_id = ANY(%s)",
             "DELETE FROM identity_identityconfirmation WHERE user_id = ANY(%s)",
+            "DELETE FROM identity_identitybinding WHERE user_id = ANY(%s)",
+            "DELETE FROM identity_inpersoncode WHERE user_id = ANY(%s)",
             "DELETE FROM identity_edsverification WHERE user_id = ANY(%s)",
             "DELETE FROM identity_edschallenge WHERE user_id = ANY(%s)",
             "DELETE FROM accounts_user WHERE id = ANY(%s)",

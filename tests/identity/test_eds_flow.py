@@ -3,6 +3,7 @@ cryptography: the tests' own RSA and GOST authorities are the configured trust a
 CRLs the offline revocation source, and the national test PKI runs end to end on a pinned
 clock. Every attempt, refused or not, leaves its EdsVerification and audit rows."""
 
+import hashlib
 import json
 import logging
 import subprocess
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from asn1crypto import pem
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +24,7 @@ from gis_portal.identity.models import (
     EdsChallenge,
     EdsVerification,
     IdentityAuditEntry,
+    IdentityBinding,
     IdentityConfirmation,
 )
 from tests.accounts.factories import UserFactory
@@ -124,10 +127,9 @@ def test_an_rsa_signature_confirms_the_identity_and_keeps_the_evidence(eds, sign
     assert confirmation.method == "eds" and confirmation.eds_verification == verification
     assert confirmation.iin_hash == verification.iin_hash == keyed_hash(IIN, "iin")
     assert confirmation.iin_last4 == verification.iin_last4 == "9011"
-    assert confirmation.verified_name == verification.signer_name == "ТЕСТОВ ТЕСТ ТЕСТОВИЧ"
-    # The evidence: the CMS itself, the signer's certificate, the CRL that vouched for it.
-    assert bytes(verification.cms_der) == pem.unarmor(cms.encode())[2]
-    assert bytes(verification.signer_cert_der) == leaf.certificate.dump()
+    # The evidence: fingerprints of the CMS and the signer's certificate (the blobs themselves
+    # carry the full IIN and name, and are not kept), the CRL that vouched for it.
+    assert verification.cms_sha256 == hashlib.sha256(pem.unarmor(cms.encode())[2]).hexdigest()
     assert verification.cert_sha256 == sha256_fingerprint(leaf.certificate)
     assert verification.issuer_dn == "C=KZ,CN=TEST NCA (RSA)"
     assert verification.algorithm == "rsa-pkcs1v15-sha256"
@@ -136,13 +138,14 @@ def test_an_rsa_signature_confirms_the_identity_and_keeps_the_evidence(eds, sign
     assert evidence["revocation"]["source"] == "offline"
     assert evidence["revocation"]["crl_number"] == 2
     assert len(evidence["chain_sha256"]) == 3 and evidence["key_purposes"] == ["sign"]
-    assert IIN not in json.dumps(evidence)
+    assert IIN not in json.dumps(evidence) and "ТЕСТОВ" not in json.dumps(evidence)
     assert verification.challenge_id == stored.pk and verification.client_ip == "127.0.0.1"
     stored.refresh_from_db()
     assert stored.used_at is not None and stored.attempts == 1
     events = list(IdentityAuditEntry.objects.filter(actor=user).order_by("created_at", "id")
                   .values_list("event", flat=True))
-    assert events == [Event.CHALLENGE_ISSUED, Event.EDS_CONFIRMED]
+    # The first confirmation binds the account to this IIN.
+    assert events == [Event.CHALLENGE_ISSUED, Event.IDENTITY_BOUND, Event.EDS_CONFIRMED]
     confirmed = IdentityAuditEntry.objects.get(event=Event.EDS_CONFIRMED, actor=user)
     assert confirmed.confirmation == confirmation and confirmed.verification == verification
 
@@ -242,7 +245,7 @@ def test_a_rejected_certificate_is_audited_and_confirms_nothing(eds, signed_in, 
     # What was read from the certificate is kept, the IIN only as hash and last digits.
     assert verification.cert_sha256 == sha256_fingerprint(leaf.certificate)
     assert verification.iin_hash == keyed_hash(IIN, "iin") and verification.iin_last4 == "9011"
-    assert bytes(verification.cms_der)[:1] == b"\x30"
+    assert len(verification.cms_sha256) == 64
     if reason == "certificate_revoked":
         details = verification.revocation_evidence["details"]
         assert details["revocation_reason"] == "key_compromise" and details["revoked_at"]
@@ -258,16 +261,14 @@ def test_garbage_is_audited_as_malformed(eds, signed_in, user):
     refused(verify(signed_in, challenge["id"], "bm90IGEgc2lnbmF0dXJl"), 400, "malformed_input")
     verification = EdsVerification.objects.get(user=user)
     assert verification.failure_code == "malformed_input"
-    assert bytes(verification.cms_der) == b"not a signature"  # what was sent, decoded
+    # The fingerprint of what was sent, decoded.
+    assert verification.cms_sha256 == hashlib.sha256(b"not a signature").hexdigest()
 
 
 def test_an_account_confirmed_as_one_person_cannot_be_confirmed_as_another(eds, signed_in, user,
                                                                           rsa_pki):
-    now = timezone.now()
-    IdentityConfirmation.objects.create(
-        user=user, method=IdentityConfirmation.Method.SERVICE_CENTRE,
-        iin_hash=keyed_hash("990101300123", "iin"), iin_last4="0123", confirmed_at=now,
-        expires_at=now + timedelta(days=365), office="ЦОН Талғар")
+    IdentityBinding.objects.create(user=user, iin_hash=keyed_hash("990101300123", "iin"),
+                                   iin_last4="0123")
     challenge = issue(signed_in)
     refused(verify(signed_in, challenge["id"], sign(rsa_pki.leaves["valid"],
                                                     content_of(challenge))),
@@ -277,6 +278,48 @@ def test_an_account_confirmed_as_one_person_cannot_be_confirmed_as_another(eds, 
     assert verification.iin_hash == keyed_hash(IIN, "iin")
     assert not IdentityConfirmation.objects.filter(user=user, method="eds").exists()
     assert EdsChallenge.objects.get(pk=challenge["id"]).used_at is None
+
+
+def test_one_person_confirms_one_account(eds, client, rsa_pki):
+    first, second = UserFactory(), UserFactory()
+    for account in (first, second):
+        client.force_login(account)
+        challenge = issue(client)
+        response = verify(client, challenge["id"], sign(rsa_pki.leaves["valid"],
+                                                        content_of(challenge)))
+    refused(response, 409, "identity_in_use")
+    assert confirmation_status(first).confirmed and not confirmation_status(second).confirmed
+    assert EdsVerification.objects.get(user=second).failure_code == "identity_in_use"
+    assert IdentityAuditEntry.objects.get(actor=second, event=Event.EDS_FAILED).detail == (
+        "identity_in_use")
+    assert IdentityBinding.objects.get(iin_hash=keyed_hash(IIN, "iin")).user == first
+
+
+def test_the_database_keeps_no_iin_or_name_in_clear(eds, signed_in, user, rsa_pki):
+    challenge = issue(signed_in)
+    assert verify(signed_in, challenge["id"], sign(rsa_pki.leaves["valid"],
+                                                   content_of(challenge))).status_code == 200
+    challenge = issue(signed_in)
+    verify(signed_in, challenge["id"], sign(rsa_pki.leaves["revoked"], content_of(challenge)))
+    tables = ["identity_edsverification", "identity_identityconfirmation",
+              "identity_identityauditentry", "identity_identitybinding"]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT row_to_json(t)::text FROM {table} t")
+            dump = " ".join(row[0] for row in cursor.fetchall())
+            assert dump, table
+            for personal in (IIN, "ТЕСТОВ", "ТЕСТ ТЕСТОВИЧ"):
+                assert personal not in dump, (table, personal)
+        cursor.execute("SELECT column_name FROM information_schema.columns "
+                       "WHERE table_name = 'identity_edsverification'")
+        columns = {row[0] for row in cursor.fetchall()}
+    assert not columns & {"cms_der", "signer_cert_der", "signer_name"}
+
+
+def test_the_page_says_what_is_kept(eds, signed_in):
+    page = signed_in.get("/identity/eds/").content.decode()
+    assert "Not kept: your name, your full IIN, the signature itself and your certificate." in (
+        page)
 
 
 # --- limits, access and configuration ----------------------------------------------------------
@@ -513,10 +556,15 @@ def test_production_trust_refuses_test_anchors_and_unpinned_ones(tmp_path, nca_d
     ({"EDS_TRUST_ANCHORS": "/srv/eds/nca-test/root_test_gost_2022.cer"}, "NCA test PKI"),
 ])
 def test_production_settings_refuse_to_load(environment, message):
-    secret = "s" * 48
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    secret = secrets.token_urlsafe(48)
     result = subprocess.run(
         [sys.executable, "-c", "import gis_portal.settings.prod"], cwd=ROOT,
         capture_output=True, text=True, timeout=60,
         env={"PATH": "/usr/bin:/bin", "DJANGO_SECRET_KEY": secret,
-             "TZ_IDENTITY_HASH_KEY": secret, **environment})
+             "TZ_IDENTITY_HASH_KEY": secret, "TZ_PRIVACY_KEYS": Fernet.generate_key().decode(),
+             "TZ_PRIVACY_INDEX_KEY": secrets.token_urlsafe(48), **environment})
     assert result.returncode != 0 and message in result.stderr, result.stderr

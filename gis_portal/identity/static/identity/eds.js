@@ -1,5 +1,7 @@
 // The EDS confirmation page: get a challenge from the portal, have NCALayer sign it, send the
 // signature back, and say plainly what happened at each step.
+// On the step-up page (config.purpose "reveal_contacts") the challenge names config.target;
+// a good signature opens reveals of that target in this session, then goes back to config.next.
 
 import { NcaLayerError, signCms } from "./ncalayer.js";
 
@@ -12,6 +14,8 @@ const button = document.querySelector("[data-eds-sign]");
 const statusLine = document.querySelector("[data-eds-status]");
 const currentStatus = document.querySelector("[data-eds-current]");
 const csrfToken = document.querySelector(".eds-actions [name=csrfmiddlewaretoken]").value;
+
+const stepUp = config.purpose === "reveal_contacts";
 
 class ServerError extends Error {}
 
@@ -63,7 +67,8 @@ async function confirmIdentity() {
   let stage = "challenge";
   try {
     show("working", gettext("Preparing the text to sign…"));
-    const challenge = await postJSON(config.challengesUrl, { purpose: "confirm_identity" });
+    const request = stepUp ? { purpose: config.purpose, target: config.target } : { purpose: "confirm_identity" };
+    const challenge = await postJSON(config.challengesUrl, request);
     stage = "sign";
     show("working", gettext("Choose your key and enter its password in the NCALayer window."));
     const cms = await signCms(config.ncalayerUrl, {
@@ -75,7 +80,12 @@ async function confirmIdentity() {
     show("working", gettext("Checking the signature…"));
     const result = await postJSON(`${config.challengesUrl}/${challenge.id}/verify`, { cms });
     currentStatus.hidden = true; // the server's "not confirmed" line is out of date now
-    show("done", interpolate(gettext("Your identity is confirmed until %s."), [formatTime(result.until)]));
+    if (stepUp && result.step_up_until) {
+      show("done", interpolate(gettext("Thank you. You can see these contacts until %s."), [formatTime(result.step_up_until)]));
+      if (config.next) window.location.assign(config.next);
+    } else {
+      show("done", interpolate(gettext("Your identity is confirmed until %s."), [formatTime(result.until)]));
+    }
   } catch (error) {
     show("error", explain(error, stage));
   } finally {
