@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gis_portal.accounts.permissions import Action, areas_where, may
-from layers.core.tagging import tag_rows
 
 from .models import (
     AdminArea,
@@ -154,16 +153,13 @@ def _required_text(value: str, field: str, message: str) -> str:
 
 
 def rederive_geography(settlement: Settlement) -> None:
-    """After a settlement's point moved: the derived okrug geography and the area tags follow.
-    The reference-data pipeline's re-derivation redraws the approximate okrug polygons of the
-    settlement's district (they are drawn from settlement points) and re-tags what they cover;
-    where it is not available the settlement itself is re-tagged."""
-    try:
-        from data.boundaries.rederive import rederive_after_position_change
-    except ImportError:
-        tag_rows(Settlement, pks=[settlement.pk])
-    else:
-        rederive_after_position_change([settlement.pk])
+    """After a settlement's point moved, what is derived from points follows: the approximate
+    okrug polygons of its district are redrawn, the district's fallback points revised and
+    its rows re-tagged (the reference-data pipeline's own re-derivation)."""
+    # Imported here: the reference-data package imports this app's models.
+    from data.boundaries.positions import rederive_after_position_change
+
+    rederive_after_position_change([settlement.pk])
 
 
 def move_settlement(*, actor, settlement: Settlement, point: Point, reason: str,

@@ -108,7 +108,7 @@ export class PlaceLookup {
     if (place.district) row(gettext("District"), this.areaButton(place.district));
     if (place.okrug) row(gettext("Rural okrug"), this.areaButton(place.okrug), " ", approximateBadge());
     if (place.settlement) {
-      row(gettext("Nearest settlement"), localName(place.settlement.name), " · ",
+      row(gettext("Nearest settlement"), this.settlementLink(place.settlement.kato, localName(place.settlement.name)), " · ",
         interpolate(gettext("%(distance)s km"), { distance: formatNumber(place.settlement.distance_km) }, true));
     }
     const colour = this.colourValue(place);
@@ -140,13 +140,17 @@ export class PlaceLookup {
     return results.filter(Boolean);
   }
 
-  /** A settlement's position: where it comes from and how exact it is, and its page (where
-   *  staff correct it and residents report a wrong one). */
+  /** A link to a settlement's page: its position, where staff correct it and residents
+   *  report a wrong one. */
+  settlementLink(kato, text) {
+    return h("a", { href: this.config.urls.settlement.replace(this.config.katoPlaceholder, kato) }, text);
+  }
+
+  /** A settlement's position: where it comes from and how exact it is, and its page. */
   positionRow(entry, properties) {
     if (!properties.position_source) return null;
     const page = entry.slug === this.config.settlementsLayer && properties.kato
-      ? h("a", { href: this.config.urls.settlement.replace(this.config.katoPlaceholder, properties.kato) },
-        gettext("Settlement page"))
+      ? this.settlementLink(properties.kato, gettext("Settlement page"))
       : null;
     return [h("dt", {}, gettext("Position")),
       h("dd", { class: "position" },
