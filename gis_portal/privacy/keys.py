@@ -39,15 +39,20 @@ def check_production_keys(keys: list[str], index_key: str) -> None:
     if not keys:
         raise ImproperlyConfigured("TZ_PRIVACY_KEYS is required in production (Fernet keys, "
                                    "newest first, comma-separated)")
-    seen: set[bytes] = set()
+    # Fernet signs with a key's first 16 bytes and encrypts with the last 16: two keys sharing
+    # either half are not independent (hand-made keys padded from one passphrase do that).
+    seen_halves: set[bytes] = set()
     for position, key in enumerate(keys):
         raw = _fernet_key_bytes(key, position)
         if raw.startswith(_DEV_PREFIX.encode()):
             raise ImproperlyConfigured(
                 f"TZ_PRIVACY_KEYS[{position}] is the development key: set real keys")
-        if raw in seen:
-            raise ImproperlyConfigured(f"TZ_PRIVACY_KEYS[{position}] repeats an earlier key")
-        seen.add(raw)
+        halves = {b"s" + raw[:16], b"e" + raw[16:]}
+        if halves & seen_halves:
+            raise ImproperlyConfigured(
+                f"TZ_PRIVACY_KEYS[{position}] repeats an earlier key (or half of one): "
+                "generate each key with Fernet.generate_key()")
+        seen_halves |= halves
     if not index_key:
         raise ImproperlyConfigured("TZ_PRIVACY_INDEX_KEY is required in production")
     if index_key.startswith(_DEV_PREFIX):

@@ -1,10 +1,14 @@
 """Keys and a raw-column reader shared by the privacy tests."""
 
 import base64
+import hashlib
 
-# Fixed keys, so a failure is reproducible; neither is the development default.
-KEY_1 = base64.urlsafe_b64encode(b"tests-privacy-key-number-one-32b").decode()
-KEY_2 = base64.urlsafe_b64encode(b"tests-privacy-key-number-two-32b").decode()
+# Fixed keys, so a failure is reproducible; neither is the development default. Derived by a
+# hash so both halves differ: Fernet signs with the first 16 bytes and encrypts with the last
+# 16, and two keys sharing the signing half would let one "open" the other's tokens into
+# garbage whenever the wrong-key padding happens to look valid.
+KEY_1 = base64.urlsafe_b64encode(hashlib.sha256(b"tests privacy key 1").digest()).decode()
+KEY_2 = base64.urlsafe_b64encode(hashlib.sha256(b"tests privacy key 2").digest()).decode()
 
 
 def raw_column(model, field_name: str, pk) -> str | None:

@@ -22,6 +22,8 @@ def test_real_keys_pass():
     (["not-a-key!"], INDEX, r"TZ_PRIVACY_KEYS\[0\] is not url-safe base64|must decode to 32"),
     ([REAL_1, base64.urlsafe_b64encode(b"short").decode()], INDEX, r"\[1\] must decode to 32"),
     ([REAL_1, REAL_1], INDEX, r"\[1\] repeats"),
+    ([REAL_1, base64.urlsafe_b64encode(base64.urlsafe_b64decode(REAL_1)[:16] + b"x" * 16).decode()],
+     INDEX, r"\[1\] repeats an earlier key \(or half"),
     ([REAL_1], "", "TZ_PRIVACY_INDEX_KEY is required"),
     ([REAL_1], "dev-only-privacy-index-key", "development key"),
     ([REAL_1], "short-secret", "32\\+ characters"),
