@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.contrib.auth import authenticate, login, update_session_auth_hash
 from django.contrib.auth.hashers import make_password
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -183,12 +183,15 @@ def start_signup(*, request, details: SignupDetails) -> None:
                                            {"link": link, "hours": SIGNUP_LINK_HOURS}),
                   from_email=None, recipient_list=[details.email])
         return
-    with transaction.atomic():
-        if users_matching(details.phone).exists():
-            return
-        User.objects.create(username=details.phone, phone=details.phone,
-                            first_name=details.first_name, last_name=details.last_name,
-                            home_area=details.home_area, password=password_hash)
+    try:
+        with transaction.atomic():
+            if users_matching(details.phone).exists():
+                return
+            User.objects.create(username=details.phone, phone=details.phone,
+                                first_name=details.first_name, last_name=details.last_name,
+                                home_area=details.home_area, password=password_hash)
+    except IntegrityError:  # the same number signed up at the same moment: it is taken
+        return
 
 
 def _send_signup_attempt_notice(request, user, email):

@@ -8,9 +8,11 @@ from datetime import timedelta
 
 import pytest
 import requests
+from axes.exceptions import AxesBackendRequestParameterRequired
 from axes.models import AccessAttempt
+from django.contrib.auth import authenticate
 from django.core import mail
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from gis_portal.accounts.models import SecurityNotice, User
 
@@ -135,6 +137,18 @@ def test_lockout_over_http_against_gunicorn(portal_server):
         statuses.append(response.status_code)
     assert statuses == [200, 200, 200, 200, 429, 429]
     assert "Too many wrong passwords" in response.text and "Retry-After" in response.headers
+
+
+def test_every_authentication_must_name_its_request(aigerim):
+    """The throttle sees only authenticate() calls that pass the request: one without it is
+    refused loudly instead of skipping the throttle. Tests sign in with force_login, or with
+    client.login(request=...)."""
+    with pytest.raises(AxesBackendRequestParameterRequired):
+        authenticate(username=PHONE, password=PASSWORD)
+    client = english_client()
+    assert client.login(request=RequestFactory().post("/accounts/login/"), username=PHONE,
+                        password=PASSWORD)
+    assert client.get("/accounts/profile/").status_code == 200
 
 
 # --- changes of e-mail, phone and password -----------------------------------------------------
