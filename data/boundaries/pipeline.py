@@ -38,13 +38,17 @@ def build_importers(data_dir: Path | None = None) -> list[Importer]:
     """Each importer reads what the previous ones wrote: districts before okrugs, settlements
     before the okrug polygons drawn from them."""
     settlements = SettlementImporter(data_dir=data_dir)
+    okrugs = OkrugDeriver(data_dir=data_dir, retag=False)
     return [
         BoundaryImporter(GENERATIONS["2018"], data_dir=data_dir),
         BoundaryImporter(GENERATIONS["2024"], data_dir=data_dir),
         KatoImporter(data_dir=data_dir),
         settlements,
-        OkrugDeriver(data_dir=data_dir),
-        SettlementPlacer(data_dir=data_dir, settlement_import=settlements),
+        okrugs,
+        # Places the settlements no gazetteer places, then re-tags what the new okrug
+        # polygons and points changed, once.
+        SettlementPlacer(data_dir=data_dir, settlement_import=settlements,
+                         okrug_deriver=okrugs),
     ]
 
 

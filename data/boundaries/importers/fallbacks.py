@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 
 from django.db import connection
 
+from layers.areas.generations import retag_area_tagged_layers
 from layers.areas.models import AdminArea, Settlement
 from layers.core.tagging import tag_rows
 
@@ -69,13 +70,16 @@ class SettlementPlacer(Importer):
     name = "place_settlements"
 
     def __init__(self, *, polygon_katos: set[str] | None = None,
-                 settlement_import=None, **kwargs):
+                 settlement_import=None, okrug_deriver=None, **kwargs):
         """polygon_katos: revise only the settlements inside these district polygons.
         settlement_import: the pipeline's SettlementImporter, whose cross-check disagreements
-        the positions report counts per oblast."""
+        the positions report counts per oblast. okrug_deriver: the pipeline's OkrugDeriver
+        (run with retag=False); when it reshaped okrugs, every area-tagged layer is re-tagged
+        here, once, after the fallback points moved."""
         super().__init__(**kwargs)
         self.polygon_katos = polygon_katos
         self.settlement_import = settlement_import
+        self.okrug_deriver = okrug_deriver
         self.changed_ids: list[int] = []
 
     def load(self) -> None:
@@ -110,7 +114,13 @@ class SettlementPlacer(Importer):
         _update_positions(changed)
         self.report.count("settlement position", "updated", len(changed))
         self.changed_ids = [pk for pk, *_ in changed]
-        if self.changed_ids:
+        if (self.okrug_deriver is not None and self.okrug_deriver.reshaped
+                and AdminArea.objects.filter(generation__code=GENERATION,
+                                             generation__is_current=True).exists()):
+            touched = retag_area_tagged_layers()
+            self.report.figures["rows re-tagged"] = ", ".join(
+                f"{label} {rows}" for label, rows in touched.items()) or "none"
+        elif self.changed_ids:
             tag_rows(Settlement, pks=self.changed_ids)
         if outside_own:
             self.report.note(

@@ -47,11 +47,15 @@ SEED_SOURCES = (Settlement.PositionSource.OSM, Settlement.PositionSource.GEONAME
 class OkrugDeriver(Importer):
     name = "derive_okrugs"
 
-    def __init__(self, *, polygon_katos: set[str] | None = None, **kwargs):
+    def __init__(self, *, polygon_katos: set[str] | None = None, retag: bool = True,
+                 **kwargs):
         """polygon_katos: redraw only the okrugs inside these district polygons (a staff
-        correction moves one settlement); re-tagging is then the caller's job."""
+        correction moves one settlement). retag=False, or a restricted redraw, leaves
+        re-tagging to the caller (the pipeline re-tags once after the fallback points)."""
         super().__init__(**kwargs)
         self.polygon_katos = polygon_katos
+        self.retag = retag and polygon_katos is None
+        self.reshaped = 0  # okrug polygons whose shape changed
 
     def load(self) -> None:
         generation = BoundaryGeneration.objects.filter(code=GENERATION).first()
@@ -84,7 +88,8 @@ class OkrugDeriver(Importer):
         self.report.figures["okrugs with a derived polygon"] = f"{drawn} / {len(records)}"
         self.report.figures["okrugs without polygon (no geocoded settlement)"] = (
             len(records) - drawn)
-        if self.polygon_katos is None:
+        self.reshaped = writer.reshaped
+        if self.retag:
             writer.retag_if_reshaped()
 
     def _seeds(self, okrugs: set[str]) -> tuple[dict, set]:
