@@ -61,7 +61,7 @@ class PortalAPIView(APIView):
 
 
 class LayerCatalogueView(PortalAPIView):
-    @extend_schema(summary="Catalogue of map layers", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="layers_catalogue", summary="Catalogue of map layers", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         body = {"layers": [describe_layer(layer) for layer in layer_registry.all()]}
         return HttpResponse(dumps(body), content_type=JSON)
@@ -69,6 +69,7 @@ class LayerCatalogueView(PortalAPIView):
 
 class LayerListView(PortalAPIView):
     @extend_schema(
+        operation_id="layers_features",
         summary="Features of a layer as a GeoJSON FeatureCollection (keyset paging)",
         parameters=[
             *SPATIAL_PARAMETERS,
@@ -119,7 +120,7 @@ def _cursor_value(value):
 
 
 class LayerDetailView(PortalAPIView):
-    @extend_schema(summary="One feature of a layer as GeoJSON",
+    @extend_schema(operation_id="layers_feature", summary="One feature of a layer as GeoJSON",
                    responses={(200, GEOJSON): OpenApiTypes.OBJECT, **ERRORS})
     def get(self, request, slug, pk):
         layer = get_layer(slug)
@@ -136,6 +137,7 @@ class LayerDetailView(PortalAPIView):
 
 class LayerStatsView(PortalAPIView):
     @extend_schema(
+        operation_id="layers_stats",
         summary="Feature counts and sums per oblast, district or okrug",
         parameters=[OpenApiParameter("level", str, enum=["oblast", "district", "okrug"]),
                     *SPATIAL_PARAMETERS],
@@ -175,7 +177,8 @@ class LayerStatsView(PortalAPIView):
 
 
 class LayerExportView(PortalAPIView):
-    @extend_schema(summary="Export a layer's filtered features (CSV, GeoJSON, GeoPackage)",
+    @extend_schema(operation_id="layers_export",
+                   summary="Export a layer's filtered features (CSV, GeoJSON, GeoPackage)",
                    parameters=SPATIAL_PARAMETERS,
                    responses={(200, "text/csv"): OpenApiTypes.BINARY,
                               (200, GEOJSON): OpenApiTypes.BINARY,
