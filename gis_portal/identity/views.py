@@ -79,7 +79,9 @@ class InPersonConfirmationView(LoginRequiredMixin, FormView):
                 area=data["area"], note=data["note"], client_ip=client_ip(self.request))
         except IdentityError as error:
             form.add_error(None, error.message)
-            return self.form_invalid(form)
+            response = self.form_invalid(form)
+            response.status_code = error.status  # e.g. 409 for an IIN bound to another account
+            return response
         messages.success(self.request, _(
             "Identity confirmed until %(until)s (IIN ending %(last4)s).") % {
             "until": confirmation.expires_at.date(), "last4": confirmation.iin_last4})

@@ -370,7 +370,7 @@ def test_operator_page_confirms_the_account_the_code_names(client, operator, off
     response = client.post("/identity/in-person/", {
         "code": code, "iin": IIN, "document_type": "id_card", "document_number": "N0412345",
         "area": office.pk, "original_checked": "on"})
-    assert response.status_code == 200 and "already used" in response.content.decode()
+    assert response.status_code == 400 and "already used" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -380,7 +380,7 @@ def test_operator_page_offers_only_the_operators_offices(client, operator, offic
     response = client.post("/identity/in-person/", {
         "code": code_of(UserFactory()), "iin": IIN, "document_type": "id_card",
         "document_number": "N0412345", "area": other_office.pk, "original_checked": "on"})
-    assert response.status_code == 200
+    assert response.status_code == 200  # not one of the choices: the form itself refuses
     assert not IdentityConfirmation.objects.exists()
 
 
@@ -428,3 +428,14 @@ def test_identity_records_are_read_only_and_listed_without_personal_data(client,
     deleted = client.post(f"/admin/identity/identityauditentry/{entry.pk}/delete/",
                           {"post": "yes"})
     assert deleted.status_code == 403 and IdentityAuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.django_db
+def test_operator_page_answers_a_conflict_with_409(client, operator, office):
+    confirm(operator, code_of(UserFactory()), office)
+    client.force_login(operator)
+    response = client.post("/identity/in-person/", {
+        "code": code_of(UserFactory()), "iin": IIN, "document_type": "id_card",
+        "document_number": "N0412345", "area": office.pk, "original_checked": "on"})
+    assert response.status_code == 409
+    assert "already confirmed for another account" in response.content.decode()
