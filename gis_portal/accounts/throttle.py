@@ -54,9 +54,16 @@ def lockout_key(request, credentials=None) -> str:
 
 
 def client_address(request) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE: the peer address. A deployment behind a proxy sets REMOTE_ADDR
-    from its trusted header in the proxy layer; a client-sent X-Forwarded-For is never read
-    here, or anyone could pick a fresh address for every guess."""
+    """AXES_CLIENT_IP_CALLABLE: the address the request came from. Behind N reverse proxies of
+    our own (AXES_IPWARE_PROXY_COUNT = N), the N-th X-Forwarded-For entry from the right: the one
+    our outermost proxy appended. Entries left of it are whatever the client sent and are never
+    read, or anyone could pick a fresh address for every guess."""
+    proxies = settings.AXES_IPWARE_PROXY_COUNT or 0
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
     return request.META.get("REMOTE_ADDR")
 
 

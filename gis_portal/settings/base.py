@@ -115,6 +115,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "gis_portal.accounts.throttle.lockout_key"
 AXES_CLIENT_IP_CALLABLE = "gis_portal.accounts.throttle.client_address"
+# Reverse proxies of our own in front of gunicorn (production's TLS proxy: 1). 0 uses the peer
+# address; otherwise every client would share the proxy's address and one lockout.
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_LOCKOUT_CALLABLE = "gis_portal.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 # Attempts during a lockout do not push its end further: the page can say when to retry.
