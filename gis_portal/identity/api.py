@@ -5,9 +5,12 @@ Session authentication only, so every POST needs the CSRF token as well as a sig
 """
 
 import base64
+import uuid
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
@@ -167,14 +170,22 @@ class EdsVerifyView(IdentityAPIView):
                     "revocation could not be checked. A reveal_contacts challenge also opens "
                     "reveals of its target in this session (step_up_until).",
         request=VerifyRequestSerializer,
+        parameters=[OpenApiParameter("challenge_id", OpenApiTypes.UUID, OpenApiParameter.PATH,
+                                     description="the id the challenge request returned")],
         responses={200: VerifyResultSerializer, **errors(400, 403, 409, 410, 429, 503)},
         examples=[OpenApiExample("confirmed", response_only=True, status_codes=["200"], value={
             "confirmed": True, "method": "eds", "until": "2026-09-01T14:30:00+05:00"})])
     def post(self, request, challenge_id):
+        # Any text reaches the view, so a malformed id is a 400 that says so, not a 404 page.
+        try:
+            challenge_uuid = uuid.UUID(challenge_id)
+        except ValueError:
+            raise IdentityError(_("The signature request id must be the UUID the challenge "
+                                  "request returned.")) from None
         params = VerifyRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         confirmation = verify_eds_challenge(
-            user=request.user, challenge_id=challenge_id, cms=params.validated_data["cms"],
+            user=request.user, challenge_id=challenge_uuid, cms=params.validated_data["cms"],
             client_ip=client_ip(request))
         step_up = record_eds_step_up(request, confirmation)
         return Response(VerifyResultSerializer({

@@ -9,7 +9,7 @@ urlpatterns = [
     path("in-person/code/", views.InPersonCodeView.as_view(), name="in-person-code"),
     path("eds/", views.EdsConfirmationView.as_view(), name="eds"),
     path("eds/challenges", api.EdsChallengeView.as_view(), name="eds-challenges"),
-    path("eds/challenges/<uuid:challenge_id>/verify", api.EdsVerifyView.as_view(),
+    path("eds/challenges/<str:challenge_id>/verify", api.EdsVerifyView.as_view(),
          name="eds-verify"),
     path("step-up/", views.StepUpView.as_view(), name="step-up"),
     path("step-up", api.StepUpView.as_view(), name="step-up-api"),
