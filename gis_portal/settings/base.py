@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_path, env_str
@@ -273,7 +273,9 @@ def basemap_source(url_template: str) -> str:
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        # NONCE: the admin's map widget (django-leaflet) writes one inline script carrying
+        # request.csp_nonce; the header names a nonce only on responses that asked for one.
+        "script-src": [SELF, NONCE],
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],

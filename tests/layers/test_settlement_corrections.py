@@ -1,6 +1,8 @@
 """Settlement position corrections: the akimat moves a point (page, admin, accepted report),
 audited and re-tagged; residents report wrong positions into their area's staff queue."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.gis.geos import Point
@@ -360,3 +362,18 @@ def test_roles_without_change_rights_see_no_queue(client, place):
     operator = StaffRoleFactory(kind=StaffRole.Kind.SERVICE_CENTRE_OPERATOR).user
     client.force_login(operator)
     assert client.get("/settlements/reports/").status_code == 403
+
+
+def test_the_admin_map_widget_runs_under_the_content_security_policy(client, place, officer):
+    """The widget's inline script carries the nonce the response's policy allows."""
+    officer.is_staff = True
+    officer.save()
+    officer.user_permissions.add(Permission.objects.get(codename="change_settlement"),
+                                 Permission.objects.get(codename="view_settlement"))
+    client.force_login(officer)
+    response = client.get(f"/admin/areas/settlement/{place['settlement'].pk}/change/")
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    nonces = re.findall(r"'nonce-([^']+)'", policy)
+    assert len(nonces) == 1, policy
+    assert f'<script nonce="{nonces[0]}">' in response.content.decode()
