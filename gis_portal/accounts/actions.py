@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gis_portal.errors import ActionError
+
 from .backends import users_matching
 from .models import PendingSignup, SecurityNotice, User
 
@@ -33,13 +35,8 @@ BACKEND = "gis_portal.accounts.backends.EmailOrPhoneBackend"
 SIGNUP_LINK_HOURS = 48
 
 
-class AccountError(Exception):
-    status = 400
-    field: str | None = None
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class AccountError(ActionError):
+    pass
 
 
 class WrongPassword(AccountError):

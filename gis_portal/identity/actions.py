@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from gis_portal.accounts.models import StaffRole
 from gis_portal.accounts.permissions import Action, may
+from gis_portal.errors import ActionError
 
 from . import trust
 from .eds import (
@@ -81,13 +82,8 @@ STEP_UP_TARGETS_KEPT = 20
 STEP_UP_SESSION_KEY = "identity_step_up"
 
 
-class IdentityError(Exception):
-    status = 400
-    code = "invalid"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class IdentityError(ActionError):
+    pass
 
 
 class NotAllowed(IdentityError):

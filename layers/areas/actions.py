@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gis_portal.accounts.permissions import Action, areas_where, may
+from gis_portal.errors import ActionError
 
 from .models import (
     AdminArea,
@@ -42,14 +43,8 @@ Via = SettlementPositionChange.Via
 Status = SettlementPositionReport.Status
 
 
-class PositionError(Exception):
-    status = 400
-    code = "invalid"
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class PositionError(ActionError):
+    pass
 
 
 class NotAllowed(PositionError):
