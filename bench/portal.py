@@ -12,6 +12,8 @@ import re
 import secrets
 import string
 
+from cryptography.fernet import Fernet
+
 from .util import ROOT
 
 SETTINGS_MODULE = "gis_portal.settings.prod"
@@ -46,6 +48,10 @@ def portal_environment() -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_CONN_MAX_AGE": "600",
+        # The bench speaks plain HTTP on loopback, as gunicorn does behind its TLS proxy.
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "TZ_PRIVACY_KEYS": Fernet.generate_key().decode(),
+        "TZ_PRIVACY_INDEX_KEY": _secret(),
     })
     return env
 
