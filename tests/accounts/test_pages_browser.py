@@ -2,16 +2,14 @@
 fields, errors tied to their inputs and announced, the lockout page; every page passes axe."""
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect
 
 from tests.support.axe import assert_no_axe_violations
-from tests.support.browser import launched_chromium, refuse_other_hosts
+from tests.support.browser import in_database, launched_chromium, refuse_other_hosts
 
 from .factories import UserFactory
 
@@ -19,19 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 PHONE_SCREEN = {"width": 390, "height": 844}
 PASSWORD = "steppe-wind-2026"
 
-
-def in_database(django_db_blocker, function):
-    """`function`'s result against the committed test database, in a thread of its own
-    (Playwright's sync API keeps an asyncio loop in the main thread)."""
-    def call():
-        try:
-            with django_db_blocker.unblock():
-                return function()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(call).result()
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ sign-in, sign-up, password reset, the profile and the EDS page signed in, and th
 confirmation form as a public service centre operator."""
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -16,7 +14,7 @@ from gis_portal.accounts.models import StaffRole
 from layers.areas.models import AdminArea
 from tests.accounts.factories import StaffRoleFactory, UserFactory
 from tests.support.axe import assert_no_axe_violations
-from tests.support.browser import launched_chromium, refuse_other_hosts
+from tests.support.browser import in_database, launched_chromium, refuse_other_hosts
 
 # django_db makes a targeted run set up the test database; the browser starts per test, after
 # that (the database helper touches the connection in the main thread, where Playwright's loop
@@ -35,17 +33,6 @@ PAGES = [
     ("in-person", "/identity/in-person/", "operator"),
 ]
 
-
-def in_database(django_db_blocker, function):
-    def call():
-        try:
-            with django_db_blocker.unblock():
-                return function()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(call).result()
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,10 @@ the keyboard and on a phone, and a resident's report sent from it shows on it; s
 on reports in their queue. Every page passes axe."""
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -17,7 +15,7 @@ from layers.areas import actions
 from layers.areas.models import Settlement, SettlementPositionReport
 from tests.accounts.factories import StaffRoleFactory, UserFactory
 from tests.support.axe import assert_no_axe_violations
-from tests.support.browser import launched_chromium, refuse_other_hosts
+from tests.support.browser import in_database, launched_chromium, refuse_other_hosts
 
 # django_db makes a targeted run set up the test database; the browser starts per test, after
 # that (the database helper touches the connection in the main thread, where Playwright's
@@ -61,20 +59,6 @@ def new_page(browser, portal_server):
         assert errors == [], f"script errors: {errors}"
         assert blocked == [], f"blocked by the page's policy: {blocked}"
 
-
-def in_database(django_db_blocker, function):
-    """`function`'s result against the committed test database, in a thread of its own:
-    Playwright's sync API keeps an asyncio loop in the main thread, where Django refuses ORM
-    calls."""
-    def call():
-        try:
-            with django_db_blocker.unblock():
-                return function()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(call).result()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ by the test; nothing here reaches the network."""
 import os
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -86,7 +86,10 @@ def online_leaf(rsa_pki, server) -> Leaf:
     return Leaf(as_asn1(certificate), key)
 
 
-def verify_online(rsa_pki, leaf: Leaf, allowed_hosts, moment=NOW, **options):
+def verify_online(rsa_pki, leaf: Leaf, allowed_hosts, moment=None, **options):
+    # OCSP responses carry the real time they were produced at, so the check runs now by
+    # default: NOW is when the session started, possibly more than the allowed skew ago.
+    moment = moment or datetime.now(UTC).replace(microsecond=0)
     challenge = make_challenge(now=moment - timedelta(minutes=1)).to_bytes()
     cms_der = build_cms(challenge, [rsa_signer(leaf.certificate, leaf.key)], signing_time=moment)
     source = OnlineRevocationSource(allowed_hosts, **options)

@@ -1,6 +1,7 @@
 """Debian's headless Chromium through Playwright, allowed to talk to the portal only."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,3 +42,20 @@ def refuse_other_hosts(context: BrowserContext) -> list[str]:
 
     context.route("**/*", guard)
     return outside
+
+
+def in_database(django_db_blocker, function: Callable):
+    """`function`'s result against the committed test database, in a thread of its own:
+    Playwright's sync API keeps an asyncio loop in the main thread, where Django refuses ORM
+    calls."""
+    from django.db import connections
+
+    def call():
+        try:
+            with django_db_blocker.unblock():
+                return function()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(call).result()
