@@ -271,6 +271,9 @@ def basemap_source(url_template: str) -> str:
 
 
 CONTENT_SECURITY_POLICY = {
+    # A policy governs documents; GeoJSON, JSON and vector tiles are never rendered as one
+    # (nosniff, exact content types), so the hot API paths skip building the header.
+    "EXCLUDE_URL_PREFIXES": ["/tiles/", "/api/layers/", "/api/areas/"],
     "DIRECTIVES": {
         "default-src": [SELF],
         # NONCE: the admin's map widget (django-leaflet) writes one inline script carrying

@@ -60,3 +60,14 @@ def test_every_page_has_the_content_security_policy(portal_server):
     docs = requests.get(f"{portal_server}/api/docs/", timeout=10)
     assert "<script>" not in docs.text  # the initialiser is a script file of its own
     assert "script-src 'self';" in docs.headers["Content-Security-Policy"] + ";"
+
+
+def test_data_responses_carry_no_document_policy(portal_server):
+    """GeoJSON, JSON and tiles are never rendered as documents: the hot paths skip the CSP
+    header, and keep nosniff so no browser reads them as one."""
+    for path in ("/api/layers/settlements/?limit=1", "/api/areas/?level=oblast",
+                 "/tiles/settlements/7/90/46.mvt"):
+        response = requests.get(f"{portal_server}{path}", timeout=10)
+        assert response.status_code in (200, 204), path
+        assert "Content-Security-Policy" not in response.headers, path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
