@@ -6,6 +6,8 @@ no IIN digits, names, addresses or hashes are listed or searchable."""
 
 from django.contrib import admin
 
+from gis_portal.admin import ReadOnlyAdmin
+
 from .models import (
     EdsChallenge,
     EdsVerification,
@@ -14,17 +16,6 @@ from .models import (
     IdentityConfirmation,
     InPersonCode,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IdentityConfirmation)

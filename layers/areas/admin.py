@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from gis_portal.admin import ReadOnlyAdmin
 from gis_portal.identity.views import client_ip
 
 from . import actions
@@ -89,18 +90,6 @@ class SettlementAdmin(LeafletGeoAdmin):
             reason=form.cleaned_data["position_reason"], via=SettlementPositionChange.Via.ADMIN,
             client_ip=client_ip(request))
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by layers.areas.actions only; the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SettlementPositionChange)

@@ -139,3 +139,48 @@ def nca_dir() -> Path:
         pytest.skip(f"national test PKI not found at {folder} (settings.TZ_DATA_DIR): "
                     f"NCA interoperability not checked")
     return folder
+
+
+# --- A real portal and browser for the identity pages (test_*_browser.py) -------------------------
+
+
+@pytest.fixture(scope="module")
+def stand_in(rsa_pki):
+    """A local NCALayer that signs with the throwaway RSA PKI's valid individual key."""
+    from .eds_portal import sign
+    from .ncalayer_standin import NcaLayerStandIn
+
+    valid = rsa_pki.leaves["valid"]
+    ncalayer = NcaLayerStandIn(signer=lambda content: sign(valid, content))
+    yield ncalayer
+    ncalayer.close()
+
+
+@pytest.fixture(scope="module")
+def portal(request, stand_in, rsa_pki, tmp_path_factory, django_db_setup, django_db_blocker):
+    """The portal under gunicorn trusting the throwaway RSA PKI and talking to the stand-in."""
+    from tests.support.servers import running_portal
+
+    from .eds_portal import write_trust_files
+
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    files = write_trust_files(tmp_path_factory.mktemp(f"{name}-trust"), [rsa_pki])
+    environment = {**files.environment(), "EDS_NCALAYER_URL": stand_in.url}
+    with running_portal(django_db_blocker, environment, f"test-server-{name}") as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def users(django_db_blocker):
+    from .eds_portal import CommittedUsers
+
+    committed = CommittedUsers(django_db_blocker)
+    yield committed
+    committed.remove()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.support.browser import launched_chromium
+
+    yield from launched_chromium()

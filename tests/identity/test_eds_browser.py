@@ -10,42 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from gis_portal.identity.models import EdsVerification, IdentityConfirmation
-from tests.support.browser import launched_chromium, refuse_other_hosts
-from tests.support.servers import running_portal
+from tests.support.browser import refuse_other_hosts
 
-from .eds_portal import CommittedUsers, sign, write_trust_files
-from .ncalayer_standin import NcaLayerStandIn
+from .eds_portal import sign
 
 pytestmark = pytest.mark.browser
 
 
-
-@pytest.fixture(scope="module")
-def stand_in(rsa_pki):
-    valid = rsa_pki.leaves["valid"]
-    ncalayer = NcaLayerStandIn(signer=lambda content: sign(valid, content))
-    yield ncalayer
-    ncalayer.close()
-
-
-@pytest.fixture(scope="module")
-def portal(stand_in, rsa_pki, tmp_path_factory, django_db_setup, django_db_blocker):
-    files = write_trust_files(tmp_path_factory.mktemp("eds-browser-trust"), [rsa_pki])
-    environment = {**files.environment(), "EDS_NCALAYER_URL": stand_in.url}
-    with running_portal(django_db_blocker, environment, "test-server-eds") as base_url:
-        yield base_url
-
-
-@pytest.fixture(scope="module")
-def users(django_db_blocker):
-    committed = CommittedUsers(django_db_blocker)
-    yield committed
-    committed.remove()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from launched_chromium()
 
 
 @pytest.fixture
