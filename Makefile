@@ -13,8 +13,8 @@ PG_MAJOR := $(shell ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1)
 PG_MAJOR := $(if $(PG_MAJOR),$(PG_MAJOR),15)
 export TZ_DATA_DIR ?= $(abspath ../shared/data)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 gdal-bin \
-	gettext chromium fonts-dejavu-core
+APT_PACKAGES := postgresql-$(PG_MAJOR) postgresql-$(PG_MAJOR)-postgis-3 \
+	postgresql-$(PG_MAJOR)-pgrouting gdal-bin gettext chromium fonts-dejavu-core libzbar0
 MANAGE := $(PY) manage.py
 
 .PHONY: help run test bench sysdeps venv vendor db messages migrate data demo lint clean-db

@@ -25,6 +25,16 @@ urlpatterns = [
     path("accounts/", include("gis_portal.accounts.urls")),
     path("identity/", include("gis_portal.identity.urls")),
     path("admin/", admin.site.urls),
+    # Each of these apps names its own prefixes (pages and /api/<app>/…) in its urls.py.
+    path("", include("gis_portal.photos.urls")),
+    path("", include("gis_portal.funding.urls")),
+    path("", include("gis_portal.plaques.urls")),
+    path("", include("gis_portal.ogc.urls")),
+    path("", include("layers.projects.urls")),
+    path("", include("layers.investments.urls")),
+    path("", include("layers.help.urls")),
+    path("", include("layers.heritage.urls")),
+    path("", include("layers.routes.urls")),
     path("", views.MapView.as_view(), name="map"),
 ]
 

@@ -5,8 +5,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from tests.support.servers import running_portal
+
+# Rows each layer commits with the reference data so the layer contract (tests/layers/
+# test_contract.py) has features to read: dotted paths of idempotent loaders.
+CONTRACT_LOADERS: list[str] = [
+    "tests.standin.loader.load_standin_cases",
+]
 
 
 @pytest.fixture(scope="session")
@@ -19,9 +26,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
         pytest.exit(f"reference data folder {settings.TZ_DATA_DIR} is missing (TZ_DATA_DIR)", 2)
     with django_db_blocker.unblock():
         load_reference_data(commit=True)
-        from tests.standin.loader import load_standin_cases
-
-        load_standin_cases()
+        for dotted in CONTRACT_LOADERS:
+            import_string(dotted)()
 
 
 @pytest.fixture
@@ -50,3 +56,12 @@ def portal_server(django_db_setup, django_db_blocker):
     for real HTTP clients and the browser. Yields its base URL."""
     with running_portal(django_db_blocker) as base_url:
         yield base_url
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Uploads of this run lived in a temporary folder of their own (settings.test)."""
+    import shutil
+
+    media = Path(settings.MEDIA_ROOT)
+    if media.name.startswith("tz-media-"):
+        shutil.rmtree(media, ignore_errors=True)

@@ -36,8 +36,17 @@ INSTALLED_APPS = [
     "gis_portal.accounts",
     "gis_portal.identity",
     "gis_portal.privacy",
+    "gis_portal.photos",
+    "gis_portal.funding",
+    "gis_portal.plaques",
+    "gis_portal.ogc",
     "layers.core",
     "layers.areas",
+    "layers.projects",
+    "layers.investments",
+    "layers.help",
+    "layers.heritage",
+    "layers.routes",
     "tiles",
     "data.boundaries",
 ]
@@ -147,6 +156,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "gis_portal" / "static"]
+# Uploaded photos and their thumbnails (gis_portal.photos), served by the portal itself.
+MEDIA_ROOT = env_path("TZ_MEDIA_ROOT", BASE_DIR / "var" / "media")
+MEDIA_URL = "/media/"
 
 # --- Spatial constants -------------------------------------------------------------------------
 # Storage and API output are WGS 84 lon/lat: what GPS, Leaflet and every source file use.

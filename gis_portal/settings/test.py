@@ -11,3 +11,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # A private stand-in layer (hidden columns, coarsened positions) for the layer contract tests.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.standin"]  # noqa: F405
+# Uploads of a test run go to a folder of their own, removed when the run ends.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="tz-media-"))  # noqa: F405
