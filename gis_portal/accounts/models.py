@@ -100,6 +100,7 @@ class StaffRole(models.Model):
         AKIMAT_OFFICER = "akimat_officer", _("akimat officer")
         NGO_OPERATOR = "ngo_operator", _("NGO operator")
         SERVICE_CENTRE_OPERATOR = "service_centre_operator", _("public service centre operator")
+        CULTURE_OFFICER = "culture_officer", _("culture department officer")
         MODERATOR = "moderator", _("moderator")
         ADMINISTRATOR = "administrator", _("administrator")
 

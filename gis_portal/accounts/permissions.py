@@ -18,6 +18,7 @@ class Action(StrEnum):
     MODERATE = "moderate"  # hide or restore public content
     CONFIRM_IDENTITY = "confirm_identity"  # in-person ID check at a public service centre
     MANAGE_ROLES = "manage_roles"
+    MANAGE_HERITAGE = "manage_heritage"  # monuments and natural sites, their condition reports
 
 
 # Which role may do which action. Moderators see public content only: personal data stays
@@ -25,9 +26,12 @@ class Action(StrEnum):
 GRANTS: dict[str, set[Action]] = {
     Kind.ADMINISTRATOR: set(Action),
     Kind.MODERATOR: {Action.MODERATE},
-    Kind.AKIMAT_OFFICER: {Action.VIEW_PRIVATE, Action.CHANGE, Action.MODERATE},
+    Kind.AKIMAT_OFFICER: {Action.VIEW_PRIVATE, Action.CHANGE, Action.MODERATE,
+                          Action.MANAGE_HERITAGE},
     Kind.NGO_OPERATOR: {Action.VIEW_PRIVATE, Action.CHANGE},
     Kind.SERVICE_CENTRE_OPERATOR: {Action.CONFIRM_IDENTITY},
+    # Culture departments look after the monuments and sites of their areas, nothing else.
+    Kind.CULTURE_OFFICER: {Action.MANAGE_HERITAGE},
 }
 
 # Actions that are not about an area's records (a person can be checked at any centre).
