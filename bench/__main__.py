@@ -7,6 +7,7 @@ bench/results/latest.json. See bench/README.md. Main options: --quick (1 repetit
 (A/B run of a patched copy of the code), --regenerate-lists."""
 
 import argparse
+import importlib
 import json
 import math
 import os
@@ -20,9 +21,15 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import breakdown, lists, mvt, portal, profile, report, servers
+from . import breakdown, database, lists, mvt, portal, profile, report, servers
 from .load import Contender, PassResult, http_call, run_interleaved, run_pass, sql_call
 from .util import RESULTS_DIR, ROOT, cv, median, progress
+
+# Layers that join the bench: modules bench/<name>.py with ensure_volume(conn) (the synthetic
+# national volume, written into the bench's own database), scenarios(ctx) (latency pairs, as
+# build_tiles below) and optionally extra(ctx) (runs that are not pairs). Volumes are made in
+# this order: a module may build on an earlier one's rows.
+LAYER_BENCHES: tuple[str, ...] = ()
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 THREADS = 2
@@ -48,7 +55,8 @@ def parse_args(argv):
                         help="keep the bench.* views TiPg reads after the run")
     parser.add_argument("--only", default="",
                         help="comma-separated subset of: floor, lookup, tiles:settlements, "
-                             "tiles:areas (default: all)")
+                             "tiles:areas, and the layers' keys, e.g. projects:tiles, "
+                             "extra:layer_funding (default: all)")
     parser.add_argument("--profile", action="store_true",
                         help="after the timed passes, sample the gunicorn workers with py-spy "
                              "during a lookup and a tile pass (where the time goes)")
@@ -62,6 +70,9 @@ def parse_args(argv):
     parser.add_argument("--wait-quiet", type=float, default=30.0,
                         help="before each scenario, wait up to this many seconds for other "
                              "processes to go under 10%% CPU")
+    parser.add_argument("--fresh-db", action="store_true",
+                        help="make the bench database again from the dev database (the "
+                             "synthetic volumes are then inserted again)")
     parser.add_argument("--output", default=str(RESULTS_DIR / "latest.json"))
     args = parser.parse_args(argv)
     if args.quick:
@@ -152,6 +163,16 @@ def wait_quiet(meter: "CpuMeter", limit_s: float, threshold_pct: float = 10.0) -
 
 
 # --- one scenario ----------------------------------------------------------------------------
+
+
+class LayerBenchContext:
+    """What a layer's bench module gets to build its scenarios: the raw-SQL and portal calls
+    (as build_tiles uses them), the portal's worker pids, the monitor connection, the
+    psycopg connection parameters, the tile and point lists and the parsed arguments."""
+
+    def __init__(self, **parts):
+        self.__dict__.update(parts)
+
 
 
 def measure(title: str, contenders: list[Contender], items: dict[str, list],
@@ -369,6 +390,10 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     started = time.monotonic()
     env = portal.portal_environment()
+    # Everything runs on the bench's own copy of the dev database (bench/database.py).
+    env["DATABASE_URL"] = database.ensure_bench_database(database.dev_database_url(),
+                                                         fresh=args.fresh_db)
+    database.migrate(env)
     portal.setup_django(env, Path(args.portal_dir).resolve())
     import django
     import gunicorn
@@ -390,6 +415,11 @@ def main(argv=None) -> int:
         lists.write_points(lists.generate_points(monitor))
         progress(f"wrote {lists.POINTS_FILE.relative_to(ROOT)}")
     tiles, points = lists.read_tiles(), lists.read_points()
+    layer_modules = {name: importlib.import_module(f"bench.{name}") for name in LAYER_BENCHES}
+    volumes = {}
+    for name, module in layer_modules.items():
+        progress(f"volume: {name}")
+        volumes[name] = module.ensure_volume(monitor)
     tile = portal.tile_settings()
     tipg_version = None if args.no_tipg else servers.ensure_tipg()
 
@@ -404,7 +434,9 @@ def main(argv=None) -> int:
         "settings": {"reps": args.reps, "throughput_seconds": args.seconds,
                      "threads": THREADS, "workers": servers.WORKERS,
                      "client": "http.client, new connection per request (Connection: close)"},
+        "volumes": volumes,
         "scenarios": {},
+        "extra": {},
     }
     gunicorn_server = tipg_server = tipg_workdir = None
     raw_conns = []
@@ -434,7 +466,10 @@ def main(argv=None) -> int:
             for attempt in range(args.retries + 1):
                 before = portal.data_fingerprint(monitor)
                 contenders, items, options = build()
+                target = options.pop("target", None)
                 result = measure(key, contenders, items, meter, args, **options)
+                if target is not None:
+                    result["target"] = list(target)
                 result["data_changed"] = portal.data_fingerprint(monitor) != before
                 result["attempt"] = attempt + 1
                 results["scenarios"][key] = result
@@ -532,6 +567,18 @@ def main(argv=None) -> int:
             if run(f"tiles:{slug}"):
                 guarded(f"tiles:{slug}", lambda slug=slug: build_tiles(slug))
 
+        context = LayerBenchContext(
+            raw_call=raw_call, portal_call=lambda t: http_call(ours, keep_body=True),
+            portal_pids=portal_pids, port=ours, monitor=monitor, raw_conns=raw_conns,
+            params=params, tiles=tiles, points=points, args=args)
+        for name, module in layer_modules.items():
+            for key, build in module.scenarios(context):
+                if run(key):
+                    guarded(key, build)
+            if hasattr(module, "extra") and run(f"extra:{name}"):
+                progress(f"extra: {name}")
+                results["extra"][name] = module.extra(context)
+
         if args.profile:
             results["profile"] = run_profiles(gunicorn_server, profile_items)
         if not args.no_breakdown:
@@ -541,6 +588,8 @@ def main(argv=None) -> int:
                     lambda slug=slug: portal.django_tile_calls(slug, tiles))
             results["breakdown"] = {}
             for key, (raw_items, paths) in profile_items.items():
+                if key not in django_calls:  # the layers' scenarios have no in-process split
+                    continue
                 progress(f"breakdown: {key} (in-process: SQL, Django DB layer, WSGI)")
                 results["breakdown"][key] = breakdown.run(raw_items, raw_conns[0],
                                                           django_calls[key](), paths, ours)

@@ -62,7 +62,7 @@ def setup_django(env: dict[str, str], portal_dir=ROOT) -> None:
     import sys
 
     for key, value in env.items():
-        if key.startswith(("DJANGO_", "TZ_")):
+        if key.startswith(("DJANGO_", "TZ_")) or key == "DATABASE_URL":
             os.environ[key] = value
     if str(portal_dir) != str(ROOT):
         sys.path.insert(0, str(portal_dir))

@@ -103,6 +103,7 @@ def ratios(results: dict) -> list[dict]:
                           f"p95 ours/TiPg {ours['p95'] / tipg['p95']:.2f}; parity "
                           f"{'ok' if parity.get('ok') else 'NOT ok (see parity lines)'} "
                           "(TiPg 1.6.1 reference: floor + 4.9 ms p50, 195 tiles/s)"})
+    found += _layer_targets(results)
     if floor:
         names = list(floor)
         if len(names) >= 2:
@@ -111,6 +112,33 @@ def ratios(results: dict) -> list[dict]:
                           "unit": "ms", "target": "(information)", "ok": True,
                           "detail": "the Django + gunicorn cost of one request, new "
                                     "connection included"})
+    return found
+
+
+# A layer scenario's target (options["target"] of its build): the second contender (the
+# portal) against the first (its raw SQL).
+LAYER_TARGETS = {
+    "delta_p50_ms": ("p50 − raw p50", "ms", lambda ours, raw: ours["p50"] - raw["p50"], "≤"),
+    "ratio_p50": ("p50 ÷ raw p50", "×", lambda ours, raw: ours["p50"] / raw["p50"], "≤"),
+    "p50_ms": ("p50", "ms", lambda ours, raw: ours["p50"], "≤"),
+    "p95_ms": ("p95", "ms", lambda ours, raw: ours["p95"], "≤"),
+}
+
+
+def _layer_targets(results: dict) -> list[dict]:
+    found = []
+    for key, scenario in results["scenarios"].items():
+        if not scenario.get("target"):
+            continue
+        kind, limit = scenario["target"]
+        label, unit, compute, _sign = LAYER_TARGETS[kind]
+        names = list(scenario["contenders"])
+        raw, ours = scenario["contenders"][names[0]], scenario["contenders"][names[1]]
+        value = compute(ours, raw)
+        found.append({"name": f"{key} {label}", "value": value, "unit": unit,
+                      "target": f"≤ {limit} {unit}", "ok": value <= limit,
+                      "detail": f"{names[1]} p50 {ours['p50']:.2f} / p95 {ours['p95']:.2f} ms; "
+                                f"{names[0]} p50 {raw['p50']:.2f} / p95 {raw['p95']:.2f} ms"})
     return found
 
 
@@ -139,6 +167,8 @@ def print_report(results: dict) -> None:
         f"2-thread passes ≈{results['settings']['throughput_seconds']} s; "
         f"{results['settings']['client']}; gunicorn and TiPg with "
         f"{results['settings']['workers']} workers each")
+    for name, counts in (results.get("volumes") or {}).items():
+        out(f"volume {name}: {counts}")
     out("=" * 100)
     for key, scenario in results["scenarios"].items():
         out()
@@ -171,6 +201,11 @@ def print_report(results: dict) -> None:
                             f"{p['tiles_within_2pct_of_ours_in_tile']}/{parity['tiles']} "
                             f"(±max(1, 2 %): {p['tiles_within_max_1_or_2pct']}); worst: "
                             f"{p['worst']} → parity {'ok' if p['ok'] else 'NOT ok'}")
+    for name, extra in (results.get("extra") or {}).items():
+        out()
+        out(f"## {name}")
+        for key, value in extra.items():
+            out(f"{key}: {value}")
     out()
     out("## ratios")
     for r in ratios(results):
