@@ -67,8 +67,11 @@ def _okrug_by_kato(cursor, model, table, generation_id, where_pks, params_pks) -
 
 def _tag_by_kato(cursor, model, table, pk_column, generation_id, where_pks, params_pks) -> int:
     """KATO codes nest: okrug = first 6 digits + 000, district = first 4 + 00000 (or the
-    first 6 for districts of the cities of republican significance), oblast = first 2."""
+    first 6 for districts of the cities of republican significance), oblast = first 2.
+    A record tied to a settlement (model.kato_is_exact) takes all three from the settlement's
+    code even where it has a geometry: the code is exact, the okrug polygons are not."""
     kato = connection.ops.quote_name(model._meta.get_field(model.area_kato_field).column)
+    rows = f"t.{kato} <> ''" if getattr(model, "kato_is_exact", False) else "t.geom IS NULL"
     cursor.execute(
         f"""
         UPDATE {table} t SET
@@ -80,7 +83,7 @@ def _tag_by_kato(cursor, model, table, pk_column, generation_id, where_pks, para
                       ORDER BY a.kato DESC LIMIT 1),
           oblast_id = (SELECT a.id FROM areas_adminarea a WHERE a.generation_id = %s
                       AND a.level = 'oblast' AND a.kato = left(t.{kato}, 2) || '0000000')
-        WHERE t.geom IS NULL{where_pks}
+        WHERE {rows}{where_pks}
         """,
         [generation_id] * 3 + params_pks,
     )
