@@ -225,6 +225,11 @@ TZ_REVEAL_DAILY_LIMIT = env_int("TZ_REVEAL_DAILY_LIMIT", 30)
 # The one-time code a user shows a public service centre operator is valid this long.
 TZ_IN_PERSON_CODE_MINUTES = env_int("TZ_IN_PERSON_CODE_MINUTES", 10)
 
+# --- Pooled funding (gis_portal.funding) ------------------------------------------------------
+# A pledge the operator has not confirmed (money not received) expires after this many days
+# and frees its amount for other donors.
+TZ_PLEDGE_HOLD_DAYS = env_int("TZ_PLEDGE_HOLD_DAYS", 14)
+
 # --- EDS: identity confirmation by an NCA RK electronic signature (design/eds.md B5, B6) ---
 # Lists come from the environment comma-separated. gis_portal/identity/trust.py builds the
 # verifier from these settings; prod.py refuses test anchors and switched-off revocation.
@@ -261,6 +266,10 @@ EDS_NCALAYER_URL = env_str("EDS_NCALAYER_URL", "wss://127.0.0.1:13579")
 # Let NCALayer offer keys of any CA (its signerParams chain: []), e.g. NCA test keys during
 # development. The server still accepts only chains to EDS_TRUST_ANCHORS.
 EDS_NCALAYER_ANY_CERTIFICATE = env_bool("EDS_NCALAYER_ANY_CERTIFICATE", False)
+
+# The portal's public address: QR plaques and printed plates carry <this>/p/<code>. From
+# here, never the Host header (a plate outlives any request).
+TZ_PUBLIC_BASE_URL = env_str("TZ_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Demo content for `make run` (dotted paths of idempotent loaders; see gis_portal/demo.py).
 TZ_DEMO_LOADERS = ["gis_portal.demo.load_demo_admin"]
