@@ -107,6 +107,8 @@ class SettlementLayer(Layer):
     # name sorts by the name in the reader's language.
     ordering_fields = ("population", "kato", "name")
     stat_sums = ("population",)
+    # A village's name plate can carry a QR code to its page (gis_portal.plaques).
+    plaques = True
 
     def properties(self):
         return {"kato": "kato", "name": localized("name"), "kind": "kind",

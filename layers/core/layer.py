@@ -208,6 +208,51 @@ class Layer:
         except FieldDoesNotExist:
             fail(f"{what} {path!r} is not a field of {self.model.__name__}")
 
+    # --- QR plaques (gis_portal.plaques) ---------------------------------------------------
+    # A layer whose objects may carry a plate with a QR code sets `plaques = True`. Each
+    # object of visible_queryset() then gets a stable short URL /p/<code> (made on first use,
+    # never changed), QR codes at /p/<code>/qr.svg and qr.png, a plate on the printable sheet
+    # (/plaques/sheet/), and the page the QR opens shows plaque_card(obj, language).
+    # The layer must be area-tagged (the sheet selects and authorises by area).
+    plaques: bool = False
+
+    def plaque_names(self, obj) -> dict[str, str]:
+        """The object's name in kk, ru and en for the printed plate ("" where unknown).
+        The default reads name_kk, name_ru and name_en."""
+        return {language: getattr(obj, f"name_{language}", "") or "" for language in LANGUAGES}
+
+    def plaque_card(self, obj, language: str) -> dict:
+        """What the plaque page shows of one public object in `language` ("kk", "ru" or "en"),
+        each text falling back on its own to Kazakh, then Russian. Keys (only title needed):
+
+          title             the name: text_in(obj, "name", language)
+          subtitle          the kind, e.g. "Architecture monument · republican significance"
+          paragraphs        list of texts: description, visiting information
+          facts             list of (label, value) pairs, e.g. (_("Era"), "XI century")
+          photos            list of {"url": thumbnail URL, "alt": text}
+          approximate_note  a sentence when the position is approximate, else ""
+          detail_url        the object's own page on the portal, if it has one
+
+        Read kk/ru/en field groups with gis_portal.plaques.cards.text_in(obj, prefix,
+        language) (None when all three are empty): it returns the text with the language it
+        was found in, and the page marks a fallback with its own lang attribute. A plain str
+        counts as `language`; gettext labels are fine, the card is built with `language`
+        active. Start from default_plaque_card(self, obj, language) and replace keys.
+
+        The default: the localized name, the layer's title as subtitle, every public field
+        that has a value as a fact, the object's photos, and a note when the object has a
+        true `approximate` attribute."""
+        from gis_portal.plaques.cards import default_plaque_card
+
+        return default_plaque_card(self, obj, language)
+
+    def may_print_plaques(self, user, area) -> bool:
+        """May this user print the plate sheet of this layer's objects in `area`? Default:
+        may(user, CHANGE, area); a layer with its own staff role adds its action."""
+        from gis_portal.accounts.permissions import Action, may
+
+        return may(user, Action.CHANGE, area)
+
     # --- area filter ------------------------------------------------------------------------
     def filter_by_area(self, queryset: QuerySet, area) -> QuerySet:
         """Rows inside an administrative area: an indexed join on the area tags."""
