@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -132,18 +133,18 @@ def object_photos(obj) -> list[dict]:
 
 
 def default_plaque_card(layer, obj, language: str) -> dict:
-    """Layer.plaque_card's default: name, the layer's title, public fields, photos, and a
-    note when the object says its position is approximate."""
+    """Layer.plaque_card's default: name, what the object is (the model's verbose name),
+    public fields, photos, and a note when the object says its position is approximate."""
     facts = []
     for name in layer.public_fields:
         if name.startswith("name"):
             continue
         value = _display_value(obj, name)
         if value:
-            facts.append((layer.label_for(name).capitalize(), value))
+            facts.append((capfirst(layer.label_for(name)), value))
     return {
         "title": text_in(obj, "name", language),
-        "subtitle": str(layer.title),
+        "subtitle": capfirst(layer.model._meta.verbose_name),
         "facts": facts,
         "photos": object_photos(obj),
         "approximate_note": (_("The position of this place is approximate.")

@@ -125,8 +125,7 @@ def managed_areas(user) -> list[AdminArea]:
         roots |= where
     if not roots:
         return []
-    children = AdminArea.objects.filter(generation__is_current=True, parent__in=roots,
-                                        level__in=["oblast", "district"])
+    children = AdminArea.objects.filter(generation__is_current=True, parent__in=roots)
     return sorted({*roots, *children}, key=lambda area: area.kato)
 
 

@@ -239,9 +239,9 @@ class Layer:
         counts as `language`; gettext labels are fine, the card is built with `language`
         active. Start from default_plaque_card(self, obj, language) and replace keys.
 
-        The default: the localized name, the layer's title as subtitle, every public field
-        that has a value as a fact, the object's photos, and a note when the object has a
-        true `approximate` attribute."""
+        The default: the localized name, the model's verbose name as subtitle, every public
+        field that has a value as a fact, the object's photos, and a note when the object has
+        a true `approximate` attribute."""
         from gis_portal.plaques.cards import default_plaque_card
 
         return default_plaque_card(self, obj, language)
