@@ -13,6 +13,10 @@ from tests.support.servers import running_portal
 # test_contract.py) has features to read: dotted paths of idempotent loaders.
 CONTRACT_LOADERS: list[str] = [
     "tests.standin.loader.load_standin_cases",
+    "tests.heritage.contract_data.load",
+    "tests.routes.contract_data.load",
+    "tests.help.contract_data.load",
+    "tests.projects.contract_data.load",
 ]
 
 

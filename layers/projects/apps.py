@@ -8,4 +8,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Social projects")
 
     def ready(self):
-        pass  # registers the app's layers (layers.py) with layers.core.registry
+        from layers.core.registry import layer_registry
+
+        from .layers import SocialProjectLayer
+
+        layer_registry.register(SocialProjectLayer)

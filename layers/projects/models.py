@@ -200,6 +200,12 @@ class SocialProject(AreaTaggedModel):
 
         on_funding_changed(self, fundraiser)
 
+    def pledge_refusal(self, fundraiser) -> str | None:
+        """Asked by gis_portal.funding under its lock before every pledge."""
+        from .actions import pledge_refusal
+
+        return pledge_refusal(self)
+
 
 class EstimateLine(models.Model):
     """One line of a project's cost estimate; its total is quantity × unit price (₸)."""

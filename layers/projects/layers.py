@@ -1,0 +1,160 @@
+"""The social projects layer: published projects and every later stage, with their price and
+funding progress, on the map, in the API, tiles, exports and per-area statistics.
+
+The map layer is the same for everyone (cacheable tiles): drafts, rejected and hidden
+projects are never on it; the staff of the area see those on their own pages
+(/projects/staff/) and on the project's page.
+"""
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    Func,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from layers.core.layer import POINT, Layer, localized
+
+from .filters import SocialProjectFilterSet
+from .models import SocialProject
+
+Status = SocialProject.Status
+
+
+def _by_language(texts: dict) -> str:
+    return lazy(lambda: texts.get((get_language() or "kk")[:2], texts["kk"]), str)()
+
+
+class Today(Func):
+    """The database's current date: a cached tile statement never freezes the day."""
+
+    template = "CURRENT_DATE"
+    output_field = DateField()
+
+
+def iso_time(column: str) -> Func:
+    """A timestamp as ISO 8601 text in UTC (2026-11-29T06:50:00Z)."""
+    return Func(F(column), Value('YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                template="to_char(%(expressions)s)", arg_joiner=" AT TIME ZONE 'UTC', ",
+                output_field=CharField())
+
+
+def report_overdue_condition() -> Q:
+    """In progress, past the report's due date, no report yet."""
+    return Q(status=Status.IN_PROGRESS, report_due__lt=Today(),
+             report_submitted_at__isnull=True)
+
+
+class SocialProjectLayer(Layer):
+    slug = "projects"
+    # The catalogue names the layer in each language itself (the map's switcher and legend).
+    title = _by_language({"kk": "Әлеуметтік жобалар", "ru": "Социальные проекты",
+                          "en": "Social projects"})
+    description = _by_language({
+        "kk": "Тұрғындар бірге қаржыландыратын өңірлік әлеуметтік жобалар: инфрақұрылым, "
+              "жабдықтау, атаулы материалдық көмек және қайырымдылық акциялары; сметасы, "
+              "уәде етілген және расталған сомалар, әлі қажет сома. Қаржыландырылған — "
+              "түскен, расталған ақша.",
+        "ru": "Региональные социальные проекты, которые жители финансируют вместе: "
+              "инфраструктура, оснащение, адресная материальная помощь и благотворительные "
+              "акции; смета, обещанные и подтверждённые суммы и сколько ещё нужно. "
+              "Профинансировано — поступившие, подтверждённые деньги.",
+        "en": "Regional social projects residents fund together: infrastructure, provision, "
+              "targeted material aid and charitable actions, with their cost estimate, the "
+              "amounts pledged and confirmed, and what is still needed. Funded means "
+              "confirmed money that has arrived.",
+    })
+    model = SocialProject
+    geometry_kind = POINT
+    # Overdue reports are drawn in red (layers.js reads report_overdue).
+    style = {"color": "#1b7837", "radius": 6, "fillColor": "#a6dba0", "fillOpacity": 0.9,
+             "overdueColor": "#b2182b", "overdueFillColor": "#f4a582"}
+    min_zoom = 3
+    max_zoom = 18
+    render_as_tiles = True
+    shown_by_default = True
+    tile_fields = ("name", "kind", "status", "price", "percent_funded", "remaining",
+                   "report_overdue")
+    field_labels = {
+        "name": _("title"), "kind": _("kind"), "status": _("status"),
+        "organisation": _("responsible organisation"), "settlement": _("settlement KATO code"),
+        "price": _("price, ₸"), "pledged": _("pledged, ₸"), "confirmed": _("confirmed, ₸"),
+        "remaining": _("still needed, ₸"), "percent_funded": _("funded, %"),
+        "deadline": _("fundraising deadline"), "report_due": _("report due"),
+        "report_overdue": _("report overdue"),
+        "report_submitted_at": _("report submitted"), "published_at": _("published"),
+        "url": _("project page"), "oblast": _("oblast"), "district": _("district"),
+        "okrug": _("rural okrug"),
+    }
+    filterset_class = SocialProjectFilterSet
+    filter_reads = {"report_overdue": ("status", "report_due", "report_submitted_at")}
+    # newest (-published_at), deadline, price, percent funded, remaining
+    ordering_fields = ("published_at", "deadline", "price", "percent_funded", "remaining")
+    # Stats per area: number of projects, total cost and the funded share (see stats()).
+    stat_sums = ("price", "percent_funded")
+    hidden_fields = ("beneficiary_name", "beneficiary_details", "created_by", "reference",
+                     "reference_area", "site", "moderation_reason")
+
+    def visible_queryset(self, request):
+        return SocialProject.objects.filter(status__in=SocialProject.PUBLIC_STATUSES)
+
+    def properties(self):
+        return {
+            "name": localized("title"),
+            "kind": "kind",
+            "status": "status",
+            "organisation": "organisation",
+            "settlement": "settlement_kato",
+            "price": "price_figure",
+            "pledged": "pledged_figure",
+            "confirmed": "confirmed_figure",
+            "remaining": "remaining_figure",
+            "percent_funded": "percent_funded",
+            # Dates as ISO text: they sort as dates and page by a JSON cursor.
+            "deadline": Cast("deadline", CharField()),
+            "report_due": Cast("report_due", CharField()),
+            "report_overdue": Case(When(report_overdue_condition(), then=Value(True)),
+                                   default=Value(False), output_field=BooleanField()),
+            "report_submitted_at": iso_time("report_submitted_at"),
+            "published_at": iso_time("published_at"),
+            "url": Concat(Value("/projects/"), Cast("id", CharField()), Value("/"),
+                          output_field=CharField()),
+            "oblast": F("oblast__kato"),
+            "district": F("district__kato"),
+            "okrug": F("okrug__kato"),
+        }
+
+    def stats(self, queryset, level):
+        """Per area: the number of projects, their total cost (price) and the funded share
+        (percent_funded: confirmed money ÷ total cost, in %, not a sum), for the choropleth.
+        One GROUP BY over the area tags."""
+        columns = [f"{level}__kato", f"{level}__name_kk", f"{level}__name_ru",
+                   f"{level}__name_en", f"{level}__approximate"]
+        rows = (queryset.order_by().values(*columns)
+                .annotate(_count=Count("pk"), _price=Sum("price_figure"),
+                          _confirmed=Sum("confirmed_figure"))
+                .order_by(f"{level}__kato"))
+        result = []
+        for row in rows:
+            price = row["_price"] or 0.0
+            result.append({
+                "kato": row[columns[0]],
+                "name": {"kk": row[columns[1]], "ru": row[columns[2]], "en": row[columns[3]]},
+                "approximate": bool(row[columns[4]]),
+                "count": row["_count"],
+                "price": round(price, 2),
+                "percent_funded": round(100.0 * (row["_confirmed"] or 0.0) / price, 1)
+                if price else 0.0,
+            })
+        return result
