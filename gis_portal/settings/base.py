@@ -229,6 +229,9 @@ TZ_IN_PERSON_CODE_MINUTES = env_int("TZ_IN_PERSON_CODE_MINUTES", 10)
 # A pledge the operator has not confirmed (money not received) expires after this many days
 # and frees its amount for other donors.
 TZ_PLEDGE_HOLD_DAYS = env_int("TZ_PLEDGE_HOLD_DAYS", 14)
+# Help requests: personal data of a fulfilled (or archived) request is erased after this many
+# days (manage.py erase_help_personal_data --commit, run daily).
+TZ_HELP_ERASE_AFTER_DAYS = env_int("TZ_HELP_ERASE_AFTER_DAYS", 90)
 
 # --- EDS: identity confirmation by an NCA RK electronic signature (design/eds.md B5, B6) ---
 # Lists come from the environment comma-separated. gis_portal/identity/trust.py builds the
@@ -272,7 +275,7 @@ EDS_NCALAYER_ANY_CERTIFICATE = env_bool("EDS_NCALAYER_ANY_CERTIFICATE", False)
 TZ_PUBLIC_BASE_URL = env_str("TZ_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Demo content for `make run` (dotted paths of idempotent loaders; see gis_portal/demo.py).
-TZ_DEMO_LOADERS = ["gis_portal.demo.load_demo_admin"]
+TZ_DEMO_LOADERS = ["gis_portal.demo.load_demo_admin", "layers.help.demo.load_demo_help_requests"]
 
 # --- Content-Security-Policy (django-csp): every page runs only the portal's own scripts -------
 # No inline script anywhere (data for scripts goes in json_script blocks), no plugins, no

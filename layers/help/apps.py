@@ -8,4 +8,8 @@ class HelpConfig(AppConfig):
     verbose_name = _("Help requests")
 
     def ready(self):
-        pass  # registers the app's layers (layers.py) with layers.core.registry
+        from layers.core.registry import layer_registry
+
+        from .layers import HelpRequestLayer
+
+        layer_registry.register(HelpRequestLayer)

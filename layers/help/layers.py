@@ -1,0 +1,116 @@
+"""The map layer of people who need help: a private layer.
+
+Its public surface is the request's topic, kind of help, family situation, age band,
+publication date, status, amounts, moderated description and settlement, drawn at the
+coarsened public point. Names, phones, addresses, exact positions and birth years are hidden
+fields: registration refuses any ordering, filter, tile or sum that would reach them.
+"""
+
+from django.db.models import FloatField, Func, Q, TextField, Value
+from django.db.models.functions import Cast, Concat
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
+from gis_portal.accounts.permissions import Action, areas_where
+from layers.core.layer import POINT, Layer, localized
+
+from .filters import HelpRequestFilterSet
+from .models import HelpRequest
+
+# How far the public point may be from the settlement's point (coarsen_point's annulus).
+PUBLIC_PRECISION_M = 600
+
+
+def _by_language(texts: dict) -> str:
+    return lazy(lambda: texts.get((get_language() or "kk")[:2], texts["kk"]), str)()
+
+
+class HelpRequestLayer(Layer):
+    slug = "help-requests"
+    title = _by_language({"kk": "Көмекке мұқтаж адамдар", "ru": "Люди, которым нужна помощь",
+                          "en": "People who need help"})
+    description = _by_language({
+        "kk": "Әкімдік пен ҮЕҰ тізімдері. Орны елді мекен деңгейінде ғана көрсетіледі, "
+              "байланыстар тек жеке басын растаған көмекшілерге ашылады.",
+        "ru": "Списки акиматов и НКО. Место показано только с точностью до населённого "
+              "пункта, контакты видят лишь помощники с подтверждённой личностью.",
+        "en": "Lists of akimats and NGOs. Places are shown to the settlement only; contacts "
+              "open to helpers whose identity is confirmed.",
+    })
+    model = HelpRequest
+    geometry_kind = POINT
+    style = {"color": "#b03a2e", "fillColor": "#e74c3c", "radius": 5, "icon": "help"}
+    render_as_tiles = True
+    min_zoom = 4
+    max_zoom = 16
+    geom_field = "geom"
+    position_precision_m = PUBLIC_PRECISION_M
+    filterset_class = HelpRequestFilterSet
+    filter_reads = {
+        "family": ("family_tags",),
+        "age_from": ("age_band",),
+        "age_to": ("age_band",),
+    }
+    ordering_fields = ("published_on", "topic", "kind", "age_band", "family", "settlement",
+                       "amount_needed")
+    tile_fields = ("topic", "kind", "age_band", "status")
+    stat_sums = ("amount_needed",)
+    private = True
+    hidden_fields = HelpRequest.PERSONAL_FIELDS + (
+        "consent_recorded_by", "created_by", "is_published", "consent_at", "consent_method",
+        "uid")
+    visibility_depends_on_user = True
+    field_labels = {
+        "kind_name": _by_language({"kk": "Көмек түрі", "ru": "Вид помощи",
+                                   "en": "Kind of help"}),
+        "family": _by_language({"kk": "Отбасы жағдайы", "ru": "Семейное положение",
+                                "en": "Family situation"}),
+        "settlement_name": _by_language({"kk": "Елді мекен", "ru": "Населённый пункт",
+                                         "en": "Settlement"}),
+        "page_url": _by_language({"kk": "Бет", "ru": "Страница", "en": "Page"}),
+    }
+
+    def properties(self):
+        return {
+            "topic": "topic",
+            "kind": "kind_id",
+            "kind_name": localized("kind__name"),
+            "family": "family_tags",
+            "age_band": "age_band",
+            "published_on": "published_on",
+            "status": "status",
+            "amount_needed": "amount_needed",
+            "amount_pledged": "amount_pledged",
+            "description": "description",
+            "settlement": "settlement_kato",
+            "settlement_name": localized("settlement__name"),
+            "helpers_asked": "helpers_asked",
+            "page_url": Concat(Value("/help/"), Cast("id", TextField()), Value("/"),
+                               output_field=TextField()),
+        }
+
+    def ordering_expression(self, name):
+        # Keyset cursors are signed JSON: sort keys are text or numbers. An ISO date sorts as
+        # text, an amount as a float, and the family situation as its comma-joined codes.
+        if name == "family":
+            return Func("family_tags", Value(","), function="array_to_string",
+                        output_field=TextField())
+        if name == "published_on":
+            return Cast("published_on", TextField())
+        if name == "amount_needed":
+            return Cast("amount_needed", FloatField())
+        return super().ordering_expression(name)
+
+    def visible_queryset(self, request):
+        """Published requests with consent that still need help, for everyone; staff who may
+        see personal data of an area also see that area's unpublished ones (not archived)."""
+        rows = HelpRequest.objects.exclude(status=HelpRequest.Status.ARCHIVED)
+        public = Q(is_published=True, consent_at__isnull=False, erased_at__isnull=True,
+                   status__in=HelpRequest.PUBLIC_STATUSES)
+        roots = areas_where(getattr(request, "user", None), Action.VIEW_PRIVATE)
+        if roots is None:
+            return rows
+        if roots:
+            ids = [area.pk for area in roots]
+            public |= Q(oblast__in=ids) | Q(district__in=ids) | Q(okrug__in=ids)
+        return rows.filter(public)
