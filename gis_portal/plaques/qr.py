@@ -6,6 +6,7 @@ URL leaves room in the chosen size (boost_error).
 """
 
 import io
+import re
 
 import segno
 
@@ -22,11 +23,16 @@ def qr_code(url: str) -> segno.QRCode:
     return segno.make(url, error=ERROR_LEVEL, micro=False)
 
 
+SVG_SIZE = re.compile(rb'width="(\d+)" height="(\d+)"')
+
+
 def qr_svg(url: str, title: str = "") -> bytes:
     buffer = io.BytesIO()
     qr_code(url).save(buffer, kind="svg", scale=SVG_SCALE, border=BORDER_MODULES,
                       xmldecl=False, title=title or url, svgclass=None, lineclass=None)
-    return buffer.getvalue()
+    # A default size and a viewBox: the file scales to any plate size in a layout program.
+    return SVG_SIZE.sub(rb'width="\1" height="\2" viewBox="0 0 \1 \2"', buffer.getvalue(),
+                        count=1)
 
 
 def qr_png(url: str) -> bytes:

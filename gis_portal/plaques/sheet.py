@@ -29,7 +29,7 @@ MARGIN_X, MARGIN_Y = 10 * mm, 12 * mm
 PLATE_WIDTH = (PAGE_WIDTH - 2 * MARGIN_X) / COLUMNS
 PLATE_HEIGHT = (PAGE_HEIGHT - 2 * MARGIN_Y) / ROWS
 PADDING = 5 * mm
-QR_MAX_SIDE = 46 * mm
+QR_MAX_SIDE = 50 * mm
 # Name sizes: the first (Kazakh) name is the plate's title.
 NAME_SIZES = (13, 10.5, 10.5)
 LINE_GAP = 1.25

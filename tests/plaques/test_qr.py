@@ -36,7 +36,7 @@ def test_the_svg_decodes_to_the_same_url(client, plaque):
     response = client.get(f"/p/{plaque.code}/qr.svg", HTTP_HOST="localhost")
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
     svg = response.content
-    assert svg.startswith(b"<svg") and b"<script" not in svg
+    assert svg.startswith(b"<svg") and b"<script" not in svg and b"viewBox=" in svg
     assert decoded_svg(svg) == [f"{PUBLIC}/p/{plaque.code}"]
     # Module for module the drawing is the code segno makes of that URL.
     side, dark = svg_modules(svg)

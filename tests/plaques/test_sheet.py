@@ -3,6 +3,9 @@ it, with the names in kk/ru/en, the QR code and the short URL; the PDF parses an
 holds every selected object. Staff of other areas, residents and visitors get nothing."""
 
 import io
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -14,7 +17,7 @@ from gis_portal.plaques.models import Plaque
 from layers.areas.models import AdminArea, Settlement
 from tests.accounts.factories import StaffRoleFactory, UserFactory
 
-from .helpers import settlement_layer, small_okrug_settlements
+from .helpers import decoded_png, settlement_layer, small_okrug_settlements
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +44,17 @@ def other_district(district):
             .exclude(pk=district.pk).order_by("kato").first())
 
 
-def test_district_staff_print_every_object_of_an_okrug():
+def printed_qr_codes(pdf: bytes, folder: Path) -> list[str]:
+    """Every QR code on every page of the PDF, as Ghostscript prints it and zbar reads it."""
+    (folder / "sheet.pdf").write_bytes(pdf)
+    subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pnggray", "-r150",
+                    f"-sOutputFile={folder}/page-%d.png", str(folder / "sheet.pdf")],
+                   check=True, timeout=60)
+    return [url for page in sorted(folder.glob("page-*.png"))
+            for url in decoded_png(page.read_bytes())]
+
+
+def test_district_staff_print_every_object_of_an_okrug(tmp_path):
     settlements = small_okrug_settlements(minimum=3)
     okrug, district = settlements[0].okrug, settlements[0].district
     # Names in all three languages, one of them long enough to wrap on the plate.
@@ -61,6 +74,11 @@ def test_district_staff_print_every_object_of_an_okrug():
         assert " ".join(settlement.name_kk.split()) in text
         assert " ".join(settlement.name_ru.split()) in text
     assert "Ak-Bulak village" in text
+    # The printed QR codes themselves, rasterised at 150 dpi, read as the short URLs.
+    if shutil.which("gs"):
+        assert sorted(printed_qr_codes(response.content, tmp_path)) == sorted(
+            Plaque.objects.get(layer="settlements", object_id=s.pk).short_url
+            for s in settlements)
     # Printing again gives the same codes: plates already on walls stay valid.
     codes = set(Plaque.objects.filter(layer="settlements").values_list("code", flat=True))
     again = client.post("/plaques/sheet/", {"layer": "settlements", "area": okrug.kato})
