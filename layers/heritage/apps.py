@@ -8,4 +8,9 @@ class HeritageConfig(AppConfig):
     verbose_name = _("Monuments and natural sites")
 
     def ready(self):
-        pass  # registers the app's layers (layers.py) with layers.core.registry
+        from layers.core.registry import layer_registry
+
+        from .layers import MonumentLayer, NaturalSiteLayer
+
+        layer_registry.register(MonumentLayer)
+        layer_registry.register(NaturalSiteLayer)

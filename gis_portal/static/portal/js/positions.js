@@ -17,7 +17,8 @@ export const APPROXIMATE_POINT_STYLE = {
 };
 
 export function isApproximatePosition(properties) {
-  return APPROXIMATE_SOURCES.has(properties?.position_source);
+  // Layers without a position source (monuments, natural sites) flag it as `approximate`.
+  return APPROXIMATE_SOURCES.has(properties?.position_source) || properties?.approximate === true;
 }
 
 export function formatPrecision(metres) {
