@@ -49,3 +49,20 @@ def test_the_svg_decodes_to_the_same_url(client, plaque):
 def test_a_lower_case_code_serves_the_same_qr(client, plaque):
     response = client.get(f"/p/{plaque.code.lower()}/qr.png")
     assert decoded_png(response.content) == [f"{PUBLIC}/p/{plaque.code}"]
+
+
+def test_an_objects_page_shows_its_plaque_with_one_tag(plaque):
+    from django.template import Context, Template
+
+    from layers.areas.models import Settlement
+
+    settlement = Settlement.objects.get(pk=plaque.object_id)
+    template = Template("{% load plaques %}{% plaque_box 'settlements' settlement %}")
+    html = template.render(Context({"settlement": settlement}))
+    assert f'src="/p/{plaque.code}/qr.svg"' in html
+    assert f'href="/p/{plaque.code}/qr.png" download' in html
+    assert f"{PUBLIC}/p/{plaque.code}" in html
+    # Layers without plaques show nothing.
+    nothing = Template("{% load plaques %}{% plaque_box 'areas' area %}").render(
+        Context({"area": settlement.district}))
+    assert nothing.strip() == ""
