@@ -237,7 +237,15 @@ class Layer:
         language) (None when all three are empty): it returns the text with the language it
         was found in, and the page marks a fallback with its own lang attribute. A plain str
         counts as `language`; gettext labels are fine, the card is built with `language`
-        active. Start from default_plaque_card(self, obj, language) and replace keys.
+        active. None values and empty texts are left out. Other keys are refused. Example:
+
+            card = default_plaque_card(self, obj, language)  # gis_portal.plaques.cards
+            card["subtitle"] = obj.get_kind_display()
+            card["paragraphs"] = [text_in(obj, "description", language),
+                                  text_in(obj, "visiting", language)]
+            card["facts"] = [(_("Era"), obj.get_era_display())]
+            card["detail_url"] = f"/heritage/monuments/{obj.pk}/"
+            return card
 
         The default: the localized name, the model's verbose name as subtitle, every public
         field that has a value as a fact, the object's photos, and a note when the object has

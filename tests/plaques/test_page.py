@@ -161,3 +161,17 @@ def test_the_page_is_small(plaque):
     stylesheets = re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html)
     assert stylesheets == [b"/static/plaques/plaque.css"]
     assert len(html) + len(css) < 10_000, (len(html), len(css))
+
+
+def test_the_objects_photos_are_shown_as_thumbnails(plaque, settlement):
+    from gis_portal.photos.actions import add_photo, hide_photo
+    from gis_portal.photos.drawing import drawn_photo
+
+    shown = add_photo(user=None, target=settlement, upload=drawn_photo("Village square", 1),
+                      caption="The village square")
+    hidden = add_photo(user=None, target=settlement, upload=drawn_photo("Old shed", 2),
+                       caption="A hidden one")
+    hide_photo(user=None, photo=hidden)
+    body = page(plaque.path).content.decode()
+    assert f'src="{shown.thumbnail_url}" alt="The village square" loading="lazy"' in body
+    assert hidden.thumbnail_url not in body and shown.url not in body
