@@ -275,7 +275,8 @@ EDS_NCALAYER_ANY_CERTIFICATE = env_bool("EDS_NCALAYER_ANY_CERTIFICATE", False)
 TZ_PUBLIC_BASE_URL = env_str("TZ_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Demo content for `make run` (dotted paths of idempotent loaders; see gis_portal/demo.py).
-TZ_DEMO_LOADERS = ["gis_portal.demo.load_demo_admin", "layers.help.demo.load_demo_help_requests"]
+TZ_DEMO_LOADERS = ["gis_portal.demo.load_demo_admin", "layers.help.demo.load_demo_help_requests",
+                   "layers.routes.demo.load_demo_routes"]
 
 # --- Content-Security-Policy (django-csp): every page runs only the portal's own scripts -------
 # No inline script anywhere (data for scripts goes in json_script blocks), no plugins, no

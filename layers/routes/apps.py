@@ -8,4 +8,8 @@ class RoutesConfig(AppConfig):
     verbose_name = _("Eco-routes and road trips")
 
     def ready(self):
-        pass  # registers the app's layers (layers.py) with layers.core.registry
+        from layers.core.registry import layer_registry
+
+        from .layers import EcoRouteLayer
+
+        layer_registry.register(EcoRouteLayer)
