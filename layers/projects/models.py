@@ -186,6 +186,10 @@ class SocialProject(AreaTaggedModel):
         return (self.status == self.Status.IN_PROGRESS and self.report_due is not None
                 and self.report_due < timezone.localdate() and self.report_submitted_at is None)
 
+    def funding_title(self) -> str:
+        """How the funding pages name what a pledge is for."""
+        return self.title
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
