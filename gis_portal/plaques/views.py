@@ -174,7 +174,9 @@ class SheetView(View):
 
     def get(self, request):
         areas = managed_areas(request.user)
-        form = SheetForm(areas=areas, initial={"area": request.GET.get("area", "")})
+        # ?layer=&area= preselect, so an object's page can link to its area's sheet.
+        form = SheetForm(areas=areas, initial={"layer": request.GET.get("layer", ""),
+                                               "area": request.GET.get("area", "")})
         return self.render_form(request, form, areas)
 
     def post(self, request):
