@@ -52,9 +52,13 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
 
 
-def normalise_code(text: str) -> str:
-    """A code as typed: case and surrounding spaces do not matter."""
-    return text.strip().upper()
+def plaque_by_code(text: str) -> Plaque | None:
+    """The plaque of a code as typed (case and surrounding spaces do not matter); None for
+    anything that is not a code, without asking the database."""
+    code = text.strip().upper()
+    if len(code) != CODE_LENGTH or not set(code) <= set(CODE_ALPHABET):
+        return None
+    return Plaque.objects.filter(code=code).first()
 
 
 def plaque_layers() -> list[Layer]:
@@ -128,7 +132,7 @@ class FoundPlaque:
 def find_plaque(code: str, request=None) -> FoundPlaque:
     """The plaque of this code with its layer and object. NotFound when the code is unknown,
     or its object is no longer public (removed, unpublished) or its layer gone."""
-    plaque = Plaque.objects.filter(code=normalise_code(code)).first()
+    plaque = plaque_by_code(code)
     if plaque is None:
         raise NotFound(unknown_code_message(code))
     layer = layer_registry.get(plaque.layer)

@@ -80,7 +80,7 @@ def plaque_page(request, code: str):
 
 
 def _plaque_or_404(request, code: str) -> Plaque | HttpResponse:
-    plaque = Plaque.objects.filter(code=actions.normalise_code(code)).first()
+    plaque = actions.plaque_by_code(code)
     if plaque is None:
         with translation.override(visitor_language(request)):
             return not_found(request, actions.unknown_code_message(code))

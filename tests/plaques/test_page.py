@@ -143,6 +143,11 @@ def test_unknown_and_withdrawn_codes_get_a_clear_404(plaque, settlement):
     body = response.content.decode()
     assert "Plaque not found" in body and "There is no plaque with the code NOSUCH9" in body
     assert page("/p/NOSUCH9/qr.png").status_code == 404
+    for nonsense in ("/p/AB%00CD", "/p/" + "A" * 300, "/p/%D2%9A%D0%B0%D0%B7", "/p/x%20y"):
+        assert page(nonsense).status_code == 404, nonsense
+        assert page(nonsense + "/qr.svg").status_code == 404, nonsense
+    russian = page("/p/NOSUCH9", HTTP_ACCEPT_LANGUAGE="ru")
+    assert html_lang(russian) == "ru" and russian["Content-Language"] == "ru"
     # A code typed in lower case still opens its plaque.
     assert page(f"/p/{plaque.code.lower()}").status_code == 200
     # The object of a plaque removed from the portal (a row id no settlement has).
