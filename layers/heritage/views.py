@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from gis_portal.accounts.permissions import Action, areas_where
+from gis_portal.errors import ActionError
 from gis_portal.photos.actions import PhotoError, photos_of
 
 from . import actions
@@ -91,14 +92,14 @@ def local_text(record, prefix: str) -> dict | None:
     return None
 
 
-def _attach_error(form, error: HeritageError):
+def _attach_error(form, error: ActionError):
     if form is not None:
         form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 # --- the object pages ------------------------------------------------------------------------
 def render_record(request, layer: str, record, *, status: int = 200, forms_: dict | None = None,
-                  error: HeritageError | None = None, error_form: str = ""):
+                  error: ActionError | None = None, error_form: str = ""):
     forms_ = forms_ or {}
     can_manage = actions.may_manage(request.user, record)
     is_monument = layer == "monuments"
@@ -168,7 +169,7 @@ class ConditionReportView(LoginRequiredMixin, View):
                                      kind=form.cleaned_data["kind"],
                                      comment=form.cleaned_data["comment"],
                                      upload=form.cleaned_data.get("photo"))
-        except (HeritageError, PhotoError) as error:
+        except ActionError as error:
             if error.status == 403:
                 raise PermissionDenied(error.message) from error
             if isinstance(error, PhotoError):
@@ -214,7 +215,7 @@ class ManageView(LoginRequiredMixin, View):
                 actions.add_video(user=request.user, record=record, url=data["url"],
                                   title=data["title"])
                 messages.success(request, _("The video is added."))
-        except (HeritageError, PhotoError) as error:
+        except ActionError as error:
             if error.status == 403:
                 raise PermissionDenied(error.message) from error
             if isinstance(error, PhotoError):
