@@ -286,13 +286,14 @@ def _write_osm(frame, cities, slug, title, source, report: GraphReport) -> None:
             """
             INSERT INTO routes_roadedge (network_id, source, target, cost, reverse_cost, road,
                                          length_source, geom)
-            SELECT %s, s.id, t.id, km, CASE WHEN oneway THEN -1 ELSE km END, road,
-                   'geometry', geom
+            SELECT %s, s.id, t.id, p.km, CASE WHEN p.oneway THEN -1 ELSE p.km END, p.road,
+                   'geometry', p.geom
             FROM (SELECT *, ST_Length(geom::geography) / 1000.0 AS km FROM osm_pieces) p
             JOIN routes_roadnode s ON s.network_id = %s AND s.geom = p.a
             JOIN routes_roadnode t ON t.network_id = %s AND t.geom = p.b
             """, [network.pk] * 3)
         report.edges_written = cursor.rowcount
+        cursor.execute("DROP TABLE osm_pieces, osm_lines")
     snapped = 0
     for city in cities:
         population = _population(city.get("population", ""))
