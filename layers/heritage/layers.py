@@ -8,9 +8,11 @@ record has, and the address of its page.
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gis_portal.accounts.permissions import Action, may
 from gis_portal.photos.models import Photo
 from layers.core.layer import POINT, POLYGON, Layer, localized
 
@@ -72,21 +74,39 @@ class HeritageLayer(Layer):
             "district": F("district__kato"), "okrug": F("okrug__kato"),
         }
 
+    # QR plaques (gis_portal.plaques): every monument and site can carry a plate.
+    plaques = True
+
     def plaque_card(self, obj, language: str) -> dict:
-        """What a QR plaque and its page show of one record, in one language (falling back
-        to Kazakh, then Russian)."""
-        return {
-            "title": obj.name_in(language),
-            "names": obj.names(),
-            "subtitle": str(obj.get_kind_display()),
-            "significance": str(obj.get_significance_display()),
-            "text": obj._localized("description", language),
-            "visiting": obj._localized("visiting", language),
-            "approximate": obj.position_approximate,
-            "lon": obj.point.x, "lat": obj.point.y,
-            "page": f"{self.page_prefix}{obj.pk}/",
-            "attribution": obj.dataset.attribution if obj.dataset_id else "",
-        }
+        """The plaque page's card: name, kind and significance, description and visiting
+        information (each falling back to Kazakh, then Russian), facts, photos, a note when
+        the position is approximate, and the object's own page."""
+        from gis_portal.plaques.cards import default_plaque_card, text_in
+
+        card = default_plaque_card(self, obj, language)
+        card["subtitle"] = f"{capfirst(obj.get_kind_display())} · {obj.get_significance_display()}"
+        card["paragraphs"] = [text_in(obj, "description", language),
+                              text_in(obj, "visiting", language)]
+        card["facts"] = self.plaque_facts(obj)
+        card["approximate_note"] = (_("The position is approximate: the object is near this "
+                                      "point, not exactly at it.")
+                                    if obj.position_approximate else "")
+        card["detail_url"] = f"{self.page_prefix}{obj.pk}/"
+        return card
+
+    def plaque_facts(self, obj) -> list:
+        facts = []
+        if obj.unesco_whc_id:
+            facts.append((_("UNESCO World Heritage property"), str(obj.unesco_whc_id)))
+        if obj.register_number:
+            facts.append((_("Register number"), obj.register_number))
+        if obj.dataset_id:
+            facts.append((_("Source"), f"{obj.dataset.attribution} ({obj.dataset.licence})"))
+        return facts
+
+    def may_print_plaques(self, user, area) -> bool:
+        """Culture-department staff (and akimat officers) print the plates of their area."""
+        return may(user, Action.MANAGE_HERITAGE, area)
 
 
 class MonumentLayer(HeritageLayer):
@@ -111,10 +131,9 @@ class MonumentLayer(HeritageLayer):
         return {**self.common_properties(), "era": "era",
                 "protection_status": "protection_status", "condition": "condition"}
 
-    def plaque_card(self, obj, language):
-        card = super().plaque_card(obj, language)
-        card["era"] = str(obj.get_era_display())
-        return card
+    def plaque_facts(self, obj):
+        return [(_("Era"), obj.get_era_display()),
+                (_("Condition"), obj.get_condition_display()), *super().plaque_facts(obj)]
 
 
 class NaturalSiteLayer(HeritageLayer):
