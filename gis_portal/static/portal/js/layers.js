@@ -38,6 +38,10 @@ function featureStyle(entry, properties, zoom) {
       fillColor: style.fillColor || style.color,
       fillOpacity: style.fillOpacity ?? 0.8,
     };
+    // A flagged feature (a project whose report is overdue) in the layer's second colour.
+    if (isTrue(properties.report_overdue) && style.overdueColor) {
+      Object.assign(point, { color: style.overdueColor, fillColor: style.overdueFillColor || style.overdueColor });
+    }
     // A point that only stands for its okrug or district: hollow, dashed, another colour.
     if (isApproximatePosition(properties)) {
       return { ...point, ...APPROXIMATE_POINT_STYLE, radius: point.radius + 2, weight: zoom < 6 ? 1 : 1.5 };

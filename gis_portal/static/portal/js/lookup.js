@@ -16,7 +16,14 @@ const NEAR_FEATURES_PER_LAYER = 3;
 // repeat what the lookup above already says in words.
 // How exact a settlement's point is gets one line of its own ("Position").
 const OMITTED_FIELDS = new Set(["name", "oblast", "district", "okrug", "position_source",
-  "position_precision_m"]);
+  "position_precision_m", "url"]);
+
+/** A feature's name, linked to its own page when the layer gives one (`url`, a site path). */
+function nameOrPageLink(properties) {
+  const url = properties.url;
+  return typeof url === "string" && url.startsWith("/") && !url.startsWith("//")
+    ? h("a", { href: url }, properties.name) : properties.name;
+}
 
 function metresPerPixel(lat, zoom) {
   return (40075016.686 * Math.cos((lat * Math.PI) / 180)) / 2 ** (zoom + 8);
@@ -170,7 +177,7 @@ export class PlaceLookup {
             && properties[field.name] !== undefined && properties[field.name] !== "")
           .slice(0, MAX_PROPERTIES);
         return h("dl", {},
-          properties.name !== undefined ? [h("dt", {}, labels.name || "name"), h("dd", {}, properties.name)] : null,
+          properties.name !== undefined ? [h("dt", {}, labels.name || "name"), h("dd", {}, nameOrPageLink(properties))] : null,
           this.positionRow(entry, properties),
           shown.map((field) => [h("dt", {}, field.label), h("dd", {}, displayValue(properties[field.name]))]));
       }));
