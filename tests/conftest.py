@@ -18,6 +18,7 @@ CONTRACT_LOADERS: list[str] = [
     "tests.routes.contract_data.load",
     "tests.help.contract_data.load",
     "tests.projects.contract_data.load",
+    "tests.investments.contract_data.load",
 ]
 
 

@@ -8,4 +8,8 @@ class InvestmentsConfig(AppConfig):
     verbose_name = _("Investment projects")
 
     def ready(self):
-        pass  # registers the app's layers (layers.py) with layers.core.registry
+        from layers.core.registry import layer_registry
+
+        from .layers import InvestmentProjectLayer
+
+        layer_registry.register(InvestmentProjectLayer)

@@ -1,0 +1,514 @@
+"""Akimats' lists of investment projects and settlements' employment indicators, CSV or XLSX.
+
+Two importers share one reader and one report:
+
+- projects (`manage.py import_investments FILE --area KATO`): one row per project; the
+  akimat's reference is the key within the area of the upload, so uploading the list again
+  updates those projects instead of duplicating them. Every settlement must lie in the area.
+- employment (`manage.py import_employment FILE`): one row per settlement and year; a row
+  for a settlement and year already known updates it. Projects of the settlements touched then
+  carry the new latest indicator.
+
+A dry run (the default) checks every row and reports what a commit would do, row by row. A
+commit writes everything in one transaction, or nothing at all when any row is refused. The
+same code serves the management commands and the staff upload page. Templates have headers
+in Kazakh and Russian ("Kazakh / Russian"); headers are matched in either language or by key.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.gis.geos import Point
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from layers.areas.actions import home_areas
+from layers.areas.models import Settlement
+
+from .actions import (
+    InvestmentError,
+    ProjectInput,
+    checked_jobs,
+    refresh_project_employment,
+)
+from .models import InvestmentEvent, InvestmentProject, Position, Sector, SettlementEmployment
+
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+Status = InvestmentProject.Status
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    kk: str
+    ru: str
+    required: bool = False
+
+    @property
+    def header(self) -> str:
+        return f"{self.kk} / {self.ru}"
+
+
+PROJECT_COLUMNS = (
+    Column("reference", "Жоба нөмірі (әкімдікте)", "Номер проекта (в акимате)", True),
+    Column("title_kk", "Атауы (қазақша)", "Название (на казахском)"),
+    Column("title_ru", "Атауы (орысша)", "Название (на русском)"),
+    Column("title_en", "Атауы (ағылшынша)", "Название (на английском)"),
+    Column("description_kk", "Сипаттамасы (қазақша)", "Описание (на казахском)"),
+    Column("description_ru", "Сипаттамасы (орысша)", "Описание (на русском)"),
+    Column("description_en", "Сипаттамасы (ағылшынша)", "Описание (на английском)"),
+    Column("sector", "Саласы", "Отрасль", True),
+    Column("investment_needed", "Қажет инвестиция, ₸", "Необходимые инвестиции, ₸", True),
+    Column("jobs_created", "Жаңа жұмыс орындары", "Новые рабочие места", True),
+    Column("settlement_kato", "Елді мекеннің ҚАТО коды", "Код КАТО населённого пункта", True),
+    Column("lon", "Бойлық", "Долгота"),
+    Column("lat", "Ендік", "Широта"),
+    Column("status", "Мәртебесі", "Статус"),
+    Column("responsible_name", "Жауапты лауазымды тұлға", "Ответственное должностное лицо",
+           True),
+    Column("responsible_position", "Лауазымы", "Должность", True),
+)
+
+EMPLOYMENT_COLUMNS = (
+    Column("settlement_kato", "Елді мекеннің ҚАТО коды", "Код КАТО населённого пункта", True),
+    Column("year", "Жыл", "Год", True),
+    Column("working_age_population", "Еңбекке қабілетті жастағы халық",
+           "Население трудоспособного возраста", True),
+    Column("employed", "Жұмыспен қамтылғандар", "Занятые", True),
+    Column("unemployed", "Жұмыссыздар", "Безработные", True),
+    Column("unemployment_rate", "Жұмыссыздық деңгейі, %", "Уровень безработицы, %"),
+    Column("source", "Дереккөзі", "Источник", True),
+    Column("is_sample", "Үлгі мәндер (иә/жоқ)", "Примерные значения (да/нет)"),
+)
+
+
+def _norm(text) -> str:
+    return " ".join(str(text or "").replace("\ufeff", "").split()).casefold()
+
+
+def _header_keys(columns) -> dict:
+    keys = {}
+    for column in columns:
+        for name in (column.key, column.kk, column.ru, column.header):
+            keys[_norm(name)] = column.key
+    return keys
+
+
+def _choice_keys(choices) -> dict:
+    """A controlled list's values matched by key or by label in kk, ru or en."""
+    from django.utils import translation
+
+    keys = {}
+    for value, label in choices:
+        keys[_norm(value)] = value
+        for language in ("kk", "ru", "en"):
+            with translation.override(language):
+                keys[_norm(str(label))] = value
+    return keys
+
+
+YES = {"1", "true", "yes", "y", "иә", "ия", "да", "д"}
+NO = {"", "0", "false", "no", "n", "жоқ", "нет", "н"}
+
+
+class ImportFileError(InvestmentError):
+    """The file itself cannot be read (not a row's fault)."""
+
+
+@dataclass
+class RowReport:
+    row: int  # the spreadsheet's row number (the header is row 1)
+    key: str
+    outcome: str  # create, update, rejected
+    message: str = ""
+
+
+OUTCOMES = {
+    "create": gettext_lazy("new"),
+    "update": gettext_lazy("updates the existing record"),
+    "rejected": gettext_lazy("refused"),
+}
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowReport] = field(default_factory=list)
+    committed: bool = False
+    created: int = 0
+    updated: int = 0
+
+    @property
+    def rejected(self) -> int:
+        return sum(1 for row in self.rows if row.outcome == "rejected")
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and self.rejected == 0
+
+    def lines(self) -> list[str]:
+        out = []
+        for row in self.rows:
+            text = f"{_('row')} {row.row} [{row.key or '—'}]: {OUTCOMES[row.outcome]}"
+            out.append(f"{text}: {row.message}" if row.message else text)
+        out.append(self.summary())
+        return out
+
+    def summary(self) -> str:
+        counts = {"created": self.created, "updated": self.updated}
+        if self.committed:
+            return _("Written: %(created)d new, %(updated)d updated.") % counts
+        if not self.rows:
+            return _("Nothing written: the file has no rows under its header.")
+        if self.rejected:
+            return _("Nothing written: %(count)d rows refused. Correct them and upload the "
+                     "file again.") % {"count": self.rejected}
+        return _("Dry run: %(created)d new, %(updated)d to update. Nothing written yet.") % counts
+
+
+# --- reading the file --------------------------------------------------------------------------
+
+def read_rows(name: str, content: bytes, columns) -> list[tuple[int, dict]]:
+    """(row number, {key: text}) for each non-empty row of a CSV or XLSX file."""
+    if len(content) > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 5 MB: split the list."))
+    lower = (name or "").lower()
+    if lower.endswith(".xlsx"):
+        table = _xlsx_table(content)
+    elif lower.endswith(".csv") or lower.endswith(".txt"):
+        table = _csv_table(content)
+    else:
+        raise ImportFileError(_("Upload a CSV or an XLSX file (the template's format)."))
+    if not table:
+        raise ImportFileError(_("The file is empty."))
+    keys = _header_keys(columns)
+    header = [keys.get(_norm(cell)) for cell in table[0]]
+    missing = [c for c in columns if c.required and c.key not in header]
+    if missing:
+        raise ImportFileError(
+            _("The header lacks the column(s): %(columns)s. Start from the template.")
+            % {"columns": "; ".join(c.header for c in missing)})
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(str(c or "").strip() for c in cells):
+            continue
+        values = {}
+        for key, cell in zip(header, cells, strict=False):
+            if key is not None:
+                values[key] = _cell_text(cell)
+        rows.append((number, values))
+        if len(rows) > MAX_ROWS:
+            raise ImportFileError(_("The file has more than %(count)d rows: split the list.")
+                                  % {"count": MAX_ROWS})
+    return rows
+
+
+def _cell_text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _csv_table(content: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("The CSV file is neither UTF-8 nor Windows-1251 text."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _xlsx_table(content: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a file that is not a workbook
+        raise ImportFileError(_("The XLSX file cannot be read: save it again as an Excel "
+                                "workbook (.xlsx).")) from None
+    sheet = workbook.worksheets[0]
+    table = [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return table
+
+
+def template(columns, fmt: str) -> bytes:
+    """An empty list with the headers in Kazakh and Russian ("Kazakh / Russian")."""
+    headers = [column.header for column in columns]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(headers)
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for index in range(len(headers)):
+        sheet.column_dimensions[sheet.cell(row=1, column=index + 1).column_letter].width = 28
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- shared row checks ---------------------------------------------------------------------------
+
+def _settlement(kato: str, area=None) -> Settlement:
+    kato = (kato or "").strip()
+    if not (kato.isdigit() and len(kato) == 9):
+        raise InvestmentError(_("The settlement's KATO code must have 9 digits, got %(value)r.")
+                              % {"value": kato})
+    settlement = Settlement.objects.filter(kato=kato).first()
+    if settlement is None:
+        raise InvestmentError(_("No settlement has the KATO code %(kato)s: check the code "
+                                "against the classifier.") % {"kato": kato})
+    if area is not None:
+        areas = home_areas(settlement)
+        if area.pk not in {a.pk for a in (areas.oblast, areas.district, areas.okrug) if a}:
+            raise InvestmentError(_("%(name)s (%(kato)s) is not in %(area)s, the area of this "
+                                    "upload.") % {"name": settlement.name, "kato": kato,
+                                                  "area": area.name})
+    return settlement
+
+
+def _count(raw: str, label: str) -> int:
+    try:
+        return checked_jobs(raw, "count")
+    except InvestmentError:
+        raise InvestmentError(_("%(column)s must be a whole number of people, got %(value)r.")
+                              % {"column": label, "value": raw}) from None
+
+
+# --- projects ------------------------------------------------------------------------------------
+
+SECTOR_KEYS = None
+STATUS_KEYS = None
+POSITION_KEYS = None
+
+
+def _keys():
+    global SECTOR_KEYS, STATUS_KEYS, POSITION_KEYS
+    if SECTOR_KEYS is None:
+        SECTOR_KEYS = _choice_keys(Sector.choices)
+        STATUS_KEYS = _choice_keys(Status.choices)
+        POSITION_KEYS = _choice_keys(Position.choices)
+    return SECTOR_KEYS, STATUS_KEYS, POSITION_KEYS
+
+
+def _point(values: dict) -> Point | None:
+    lon, lat = values.get("lon", ""), values.get("lat", "")
+    if not lon and not lat:
+        return None
+    try:
+        point = Point(float(lon.replace(",", ".")), float(lat.replace(",", ".")), srid=4326)
+    except ValueError:
+        raise InvestmentError(_("Longitude and latitude must be numbers in degrees, e.g. "
+                                "76.95 and 43.24.")) from None
+    if not (46 <= point.x <= 88 and 40 <= point.y <= 56):
+        raise InvestmentError(_("The point %(lon)s, %(lat)s is outside Kazakhstan: longitude "
+                                "comes first.") % {"lon": lon, "lat": lat})
+    return point
+
+
+def project_input(values: dict, area) -> ProjectInput:
+    sectors, statuses, positions = _keys()
+    sector_text = values.get("sector", "")
+    status_text = values.get("status", "")
+    position_text = values.get("responsible_position", "")
+    return ProjectInput(
+        title_kk=values.get("title_kk", ""), title_ru=values.get("title_ru", ""),
+        title_en=values.get("title_en", ""),
+        description_kk=values.get("description_kk", ""),
+        description_ru=values.get("description_ru", ""),
+        description_en=values.get("description_en", ""),
+        sector=sectors.get(_norm(sector_text), sector_text),
+        investment_needed=values.get("investment_needed", ""),
+        jobs_created=values.get("jobs_created", ""),
+        settlement=_settlement(values.get("settlement_kato", ""), area),
+        status=statuses.get(_norm(status_text), status_text) if status_text else
+        Status.PROPOSED,
+        responsible_name=values.get("responsible_name", ""),
+        responsible_position=positions.get(_norm(position_text), position_text),
+        point=_point(values),
+    )
+
+
+def import_projects(*, name: str, content: bytes, area, commit: bool = False,
+                    user=None) -> ImportReport:
+    """Check (and with commit=True write) an akimat's list of projects for `area`. The caller
+    has checked the user's right on the area (the staff page) or runs as the operator."""
+    rows = read_rows(name, content, PROJECT_COLUMNS)
+    report = ImportReport()
+    planned = []
+    seen = {}
+    existing = {p.reference: p for p in InvestmentProject.objects.filter(
+        reference_area=area, reference__in=[v.get("reference", "") for _, v in rows])}
+    for number, values in rows:
+        reference = values.get("reference", "").strip()
+        try:
+            if not reference:
+                raise InvestmentError(_("Give the project's number (the akimat's reference)."))
+            if len(reference) > 64:
+                raise InvestmentError(_("The project's number is longer than 64 characters."))
+            if reference in seen:
+                raise InvestmentError(_("The number %(reference)s is already used in row "
+                                        "%(row)d.") % {"reference": reference,
+                                                       "row": seen[reference]})
+            seen[reference] = number
+            cleaned = project_input(values, area).cleaned()
+        except InvestmentError as error:
+            report.rows.append(RowReport(number, reference, "rejected", error.message))
+            continue
+        project = existing.get(reference)
+        if project is not None and project.status in (Status.COMPLETED, Status.CANCELLED) \
+                and cleaned["status"] != project.status:
+            report.rows.append(RowReport(number, reference, "rejected", _(
+                "The project is %(status)s: its status can no longer change.")
+                % {"status": project.get_status_display()}))
+            continue
+        outcome = "update" if project is not None else "create"
+        report.rows.append(RowReport(number, reference, outcome))
+        planned.append((reference, cleaned, project))
+    report.created = sum(1 for _, _, p in planned if p is None)
+    report.updated = len(planned) - report.created
+    if not commit or not report.ok:
+        return report
+    try:
+        with transaction.atomic():
+            touched = set()
+            for reference, cleaned, project in planned:
+                if project is None:
+                    project = InvestmentProject(**cleaned, reference=reference,
+                                                reference_area=area, created_by=user)
+                    action, previous = "import_create", ""
+                else:
+                    project = InvestmentProject.objects.select_for_update().get(pk=project.pk)
+                    previous = project.status
+                    for key, value in cleaned.items():
+                        if key == "responsible_user":
+                            continue
+                        setattr(project, key, value)
+                    project.updated_at = timezone.now()
+                    action = "import_update"
+                project.save()
+                touched.add(project.settlement_id)
+                InvestmentEvent.objects.create(project=project, actor=user, action=action,
+                                               from_status=previous, to_status=project.status,
+                                               note=_("uploaded in %(file)s") % {"file": name[:100]})
+            refresh_project_employment(settlement_ids=touched)
+    except IntegrityError as error:
+        report.rows.append(RowReport(0, "", "rejected", _("The database refused the list: "
+                                                          "%(error)s") % {"error": error}))
+        return report
+    report.committed = True
+    return report
+
+
+# --- employment indicators -------------------------------------------------------------------------
+
+def _rate(raw: str) -> Decimal:
+    try:
+        value = Decimal(raw.replace(",", ".").replace("%", "").strip())
+    except (InvalidOperation, ValueError):
+        raise InvestmentError(_("The unemployment rate must be a percentage, e.g. 7.5; got "
+                                "%(value)r.") % {"value": raw}) from None
+    if not value.is_finite() or not (0 <= value <= 100):
+        raise InvestmentError(_("The unemployment rate must be between 0 and 100 %."))
+    return value.quantize(Decimal("0.01"))
+
+
+def employment_values(values: dict, area) -> dict:
+    settlement = _settlement(values.get("settlement_kato", ""), area)
+    year_text = values.get("year", "")
+    if not (year_text.isdigit() and 1990 <= int(year_text) <= timezone.now().year):
+        raise InvestmentError(_("The year must be a year from 1990 to now, got %(value)r.")
+                              % {"value": year_text})
+    population = _count(values.get("working_age_population", ""),
+                        _("working-age population"))
+    employed = _count(values.get("employed", ""), _("employed"))
+    unemployed = _count(values.get("unemployed", ""), _("unemployed"))
+    if employed + unemployed > population:
+        raise InvestmentError(_("Employed and unemployed together (%(sum)d) exceed the "
+                                "working-age population (%(population)d).")
+                              % {"sum": employed + unemployed, "population": population})
+    rate_text = values.get("unemployment_rate", "")
+    if rate_text:
+        rate = _rate(rate_text)
+    elif employed + unemployed:
+        # The labour force's unemployed share, as the statistics office defines it.
+        rate = (Decimal(unemployed) * 100 / Decimal(employed + unemployed)).quantize(
+            Decimal("0.01"))
+    else:
+        raise InvestmentError(_("Give the unemployment rate, or the employed and unemployed."))
+    source = values.get("source", "").strip()
+    if not source:
+        raise InvestmentError(_("Say where the figures come from (the source)."))
+    sample_text = _norm(values.get("is_sample", ""))
+    if sample_text not in YES | NO:
+        raise InvestmentError(_("Sample values: answer yes or no, got %(value)r.")
+                              % {"value": values.get("is_sample", "")})
+    return {"settlement": settlement, "year": int(year_text),
+            "working_age_population": population, "employed": employed,
+            "unemployed": unemployed, "unemployment_rate": rate, "source": source[:200],
+            "is_sample": sample_text in YES}
+
+
+def import_employment(*, name: str, content: bytes, commit: bool = False,
+                      area=None) -> ImportReport:
+    """Check (and with commit=True write) employment indicators. With `area` (the staff page)
+    every settlement must lie in it."""
+    rows = read_rows(name, content, EMPLOYMENT_COLUMNS)
+    report = ImportReport()
+    planned, seen = [], {}
+    for number, values in rows:
+        key = f"{values.get('settlement_kato', '')} {values.get('year', '')}".strip()
+        try:
+            cleaned = employment_values(values, area)
+            pair = (cleaned["settlement"].pk, cleaned["year"])
+            if pair in seen:
+                raise InvestmentError(_("The same settlement and year are in row %(row)d.")
+                                      % {"row": seen[pair]})
+            seen[pair] = number
+        except InvestmentError as error:
+            report.rows.append(RowReport(number, key, "rejected", error.message))
+            continue
+        planned.append(cleaned)
+        report.rows.append(RowReport(number, key, "create"))
+    known = set(SettlementEmployment.objects.filter(
+        settlement_id__in=[c["settlement"].pk for c in planned])
+        .values_list("settlement_id", "year"))
+    for row, cleaned in zip([r for r in report.rows if r.outcome != "rejected"], planned,
+                            strict=True):
+        if (cleaned["settlement"].pk, cleaned["year"]) in known:
+            row.outcome = "update"
+    report.updated = sum(1 for r in report.rows if r.outcome == "update")
+    report.created = sum(1 for r in report.rows if r.outcome == "create")
+    if not commit or not report.ok:
+        return report
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            for cleaned in planned:
+                SettlementEmployment.objects.update_or_create(
+                    settlement=cleaned.pop("settlement"), year=cleaned.pop("year"),
+                    defaults={**cleaned, "imported_at": now})
+            refresh_project_employment(settlement_ids=list({pk for pk, _ in seen}))
+    except IntegrityError as error:
+        report.rows.append(RowReport(0, "", "rejected", _("The database refused the file: "
+                                                          "%(error)s") % {"error": error}))
+        return report
+    report.committed = True
+    return report

@@ -1,0 +1,108 @@
+"""The investment projects layer: every project with its sector, status, the investment it
+needs, the jobs it creates and its settlement's latest unemployment rate (flagged when the
+figure is a sample, not official statistics), on the map, in the API, tiles, exports and
+per-area statistics (projects, total investment, jobs) for the choropleth."""
+
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Cast, Concat
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from layers.core.layer import POINT, Layer, localized
+
+from .filters import InvestmentProjectFilterSet
+from .models import InvestmentProject
+
+
+def _by_language(texts: dict) -> str:
+    return lazy(lambda: texts.get((get_language() or "kk")[:2], texts["kk"]), str)()
+
+
+# Said next to every figure that is made up for the demo.
+SAMPLE_NOTE = _by_language({
+    "kk": "үлгі мәндер, ресми статистика емес",
+    "ru": "примерные значения, не официальная статистика",
+    "en": "sample values, not official statistics",
+})
+
+
+def sample_note() -> str:
+    """The sample label in the active language (gettext first, so a translation added to the
+    catalogues wins)."""
+    text = gettext("sample values, not official statistics")
+    return str(SAMPLE_NOTE) if text == "sample values, not official statistics" else text
+
+
+class InvestmentProjectLayer(Layer):
+    slug = "investments"
+    title = _by_language({"kk": "Инвестициялық жобалар", "ru": "Инвестиционные проекты",
+                          "en": "Investment projects"})
+    description = _by_language({
+        "kk": "Жұмыспен қамтылуы төмен ауылдарға арналған инвестициялық жобалар: саласы, "
+              "қажет инвестиция, құрылатын жұмыс орындары, мәртебесі және елді мекеннің "
+              "соңғы жұмыссыздық деңгейі (үлгі мәндер солай белгіленеді).",
+        "ru": "Инвестиционные проекты для сёл с низкой занятостью: отрасль, нужные "
+              "инвестиции, создаваемые рабочие места, статус и последний уровень "
+              "безработицы в населённом пункте (примерные значения так и помечены).",
+        "en": "Investment projects for rural settlements with low employment: sector, the "
+              "investment needed, the jobs created, status and the settlement's latest "
+              "unemployment rate (sample values are labelled as such).",
+    })
+    model = InvestmentProject
+    geometry_kind = POINT
+    style = {"color": "#5e3c99", "radius": 6, "fillColor": "#b2abd2", "fillOpacity": 0.9}
+    min_zoom = 3
+    max_zoom = 18
+    render_as_tiles = True
+    shown_by_default = False
+    tile_fields = ("name", "sector", "status", "investment", "jobs", "unemployment_rate",
+                   "employment_is_sample")
+    field_labels = {
+        "name": _("title"), "sector": _("sector"), "status": _("status"),
+        "investment": _("investment needed, ₸"), "jobs": _("jobs created"),
+        "settlement": _("settlement KATO code"),
+        "unemployment_rate": _("unemployment rate, %"),
+        "employment_year": _("year of the indicator"),
+        "employment_is_sample": _("sample values"),
+        "employment_note": _("about the indicator"),
+        "responsible_position": _("responsible official's position"),
+        "url": _("project page"), "oblast": _("oblast"), "district": _("district"),
+        "okrug": _("rural okrug"),
+    }
+    filterset_class = InvestmentProjectFilterSet
+    ordering_fields = ("investment", "jobs", "unemployment_rate")
+    # Stats per area: number of projects, total investment and jobs.
+    stat_sums = ("investment", "jobs")
+    hidden_fields = ("responsible_user", "responsible_name", "created_by", "reference",
+                     "reference_area")
+
+    def visible_queryset(self, request):
+        return InvestmentProject.objects.all()
+
+    def properties(self):
+        return {
+            "name": localized("title"),
+            "sector": "sector",
+            "status": "status",
+            "investment": "investment_figure",
+            "jobs": "jobs_created",
+            "settlement": "settlement_kato",
+            "unemployment_rate": "unemployment_rate",
+            "employment_year": "employment_year",
+            "employment_is_sample": "employment_is_sample",
+            # The label travels with the figure: a sample is never shown as official.
+            "employment_note": Case(When(employment_is_sample=True,
+                                         then=Value(sample_note())),
+                                    default=Value(None), output_field=CharField()),
+            "responsible_position": "responsible_position",
+            "created_at": "created_at",
+            "url": Concat(Value("/investments/"), Cast("id", CharField()), Value("/"),
+                          output_field=CharField()),
+            "oblast": F("oblast__kato"),
+            "district": F("district__kato"),
+            "okrug": F("okrug__kato"),
+        }
+
+
+
