@@ -120,13 +120,13 @@ def draw_plate(pdf: canvas.Canvas, plate: Plate, x: float, top: float) -> None:
 
 def draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, side: float) -> None:
     """The QR code of url as filled squares in a side × side box whose lower left is (x, y);
-    runs of dark modules in a row are one rectangle each."""
-    matrix = [list(row) for row in qr_code(url).matrix]
+    runs of dark modules in a row are one rectangle each, drawn in module units (whole
+    numbers: a short content stream, written fast)."""
+    matrix = qr_code(url).matrix
     modules = len(matrix) + 2 * BORDER_MODULES
     unit = side / modules
     path = pdf.beginPath()
     for row_index, row in enumerate(matrix):
-        row_y = y + side - (row_index + BORDER_MODULES + 1) * unit
         column = 0
         while column < len(row):
             if not row[column]:
@@ -135,8 +135,11 @@ def draw_qr(pdf: canvas.Canvas, url: str, x: float, y: float, side: float) -> No
             start = column
             while column < len(row) and row[column]:
                 column += 1
-            path.rect(x + (start + BORDER_MODULES) * unit, row_y, (column - start) * unit, unit)
+            path.rect(start, row_index, column - start, 1)
     pdf.saveState()
+    # Module (0, 0) is the top left of the code inside its quiet zone; rows run downwards.
+    pdf.translate(x + BORDER_MODULES * unit, y + side - BORDER_MODULES * unit)
+    pdf.scale(unit, -unit)
     pdf.setFillGray(0)
     pdf.drawPath(path, stroke=0, fill=1)
     pdf.restoreState()
