@@ -38,14 +38,33 @@ def tile(request, slug: str, z: str, x: str, y: str):
                            public_cache_control="public, max-age=300")
 
 
+def tile_url_template(request, slug: str) -> str:
+    """The absolute {z}/{x}/{y} URL of a layer's tiles, with the request's filters."""
+    template = request.build_absolute_uri(f"/tiles/{slug}/") + "{z}/{x}/{y}.mvt"
+    if request.GET:
+        template += "?" + request.GET.urlencode(safe="{}")
+    return template
+
+
+@require_GET
+def style(request, slug: str):
+    """A Mapbox GL style drawing the layer's tiles in its map colours (for QGIS's vector
+    tile connections and MapLibre)."""
+    from gis_portal.ogc.tiles import mapbox_style
+
+    layer = layer_registry.get(slug)
+    if layer is None:
+        return error_response(NotFound(f"no layer {slug!r}"))
+    return JsonResponse(mapbox_style(layer, tile_url_template(request, slug)),
+                        json_dumps_params={"ensure_ascii": False})
+
+
 @require_GET
 def tilejson(request, slug: str):
     layer = layer_registry.get(slug)
     if layer is None:
         return error_response(NotFound(f"no layer {slug!r}"))
-    template = request.build_absolute_uri(f"/tiles/{slug}/") + "{z}/{x}/{y}.mvt"
-    if request.GET:
-        template += "?" + request.GET.urlencode(safe="{}")
+    template = tile_url_template(request, slug)
     min_lon, min_lat, max_lon, max_lat = settings.KAZAKHSTAN_BBOX
     return JsonResponse({
         "tilejson": "3.0.0",

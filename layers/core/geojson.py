@@ -22,10 +22,14 @@ def dumps(value) -> str:
 
 
 def feature_rows(layer: Layer, queryset: QuerySet, zoom: int | None = None,
-                 extra: tuple[str, ...] = ()):
-    """(pk, properties dict, geometry JSON text, extra values) for each row of the queryset."""
+                 extra: tuple[str, ...] = (), transform=None):
+    """(pk, properties dict, geometry JSON text, extra values) for each row of the queryset.
+    transform, if given, wraps the layer's public geometry in an expression (another CRS for
+    the OGC API): it can change the coordinates, never which geometry is drawn."""
     properties = layer.properties()
     geometry = layer.geometry_for_zoom(zoom)
+    if transform is not None:
+        geometry = transform(F(geometry))
     annotations = {f"_p_{name}": (F(expr) if isinstance(expr, str) else expr)
                    for name, expr in properties.items()}
     names = list(properties)

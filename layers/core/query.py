@@ -18,6 +18,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 
 from .errors import BadQuery
 from .layer import Layer
@@ -55,7 +56,12 @@ class LayerQuery:
         if apply_filterset and self.layer.filterset_class is not None:
             # A layer's own filter may share a core parameter's name (the areas layer's level).
             own = self.layer.filterset_class.base_filters
-            layer_params = {k: v for k, v in params.items() if k not in CORE_PARAMETERS or k in own}
+            # Every value of a repeated parameter (a multiple-choice filter's kind=a&kind=b).
+            getlist = getattr(params, "getlist", lambda k: [params[k]])
+            layer_params = QueryDict(mutable=True)
+            for k in params:
+                if k not in CORE_PARAMETERS or k in own:
+                    layer_params.setlist(k, getlist(k))
             unknown = set(layer_params) - set(self.layer.filterset_class.base_filters)
             if unknown:
                 own_names = ", ".join(own) or "none"
