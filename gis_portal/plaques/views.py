@@ -14,6 +14,7 @@ from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.text import slugify
@@ -54,7 +55,7 @@ def map_link(layer, obj) -> str:
     if geometry is None or geometry.empty:
         return ""
     point = geometry if geometry.geom_type == "Point" else geometry.point_on_surface
-    return f"/#map={MAP_ZOOM}/{point.y:.5f}/{point.x:.5f}&layers={layer.slug}"
+    return f"{reverse('map')}#map={MAP_ZOOM}/{point.y:.5f}/{point.x:.5f}&layers={layer.slug}"
 
 
 def plaque_page(request, code: str):
