@@ -10,6 +10,8 @@ from . import collections as coll
 from .crs import CRS84
 from .views import DEFAULT_LIMIT, GEOJSON, JSON, MAX_LIMIT, OPENAPI, SCHEMA_JSON
 
+MVT = "application/vnd.mapbox-vector-tile"
+
 
 def _parameter(name, description, schema, style=None, explode=None, location="query",
                required=False) -> dict:
@@ -91,14 +93,37 @@ def _collection_paths(layer) -> dict:
                        _ref("crs"), _ref("limit"), _ref("cursor"), _ref("area")]
     if coll.temporal_property(layer):
         item_parameters.append(_ref("datetime"))
-    item_parameters += [_filter_parameter(layer, entry) for entry in describe_filters(layer)]
+    filters = [_filter_parameter(layer, entry) for entry in describe_filters(layer)]
+    item_parameters += filters
     feature_id = _parameter("featureId", "feature id", {"type": "integer"}, location="path",
                             required=True)
     features = {GEOJSON: {"schema": {"$ref": "#/components/schemas/featureCollectionGeoJSON"}},
                 JSON: {"schema": {"$ref": "#/components/schemas/featureCollectionGeoJSON"}}}
     feature = {GEOJSON: {"schema": {"$ref": "#/components/schemas/featureGeoJSON"}},
                JSON: {"schema": {"$ref": "#/components/schemas/featureGeoJSON"}}}
+    tms = _parameter("tileMatrixSetId", "tile matrix set", {"type": "string",
+                                                             "enum": ["WebMercatorQuad"]},
+                     location="path", required=True)
+    tile_address = [_parameter(name, description, {"type": "integer", "minimum": 0},
+                               location="path", required=True)
+                    for name, description in (("tileMatrix", "zoom level"),
+                                              ("tileRow", "row, from the top"),
+                                              ("tileCol", "column, from the left"))]
+    tile = _get(f"getTile_{slug}", f"a Mapbox vector tile of {slug}",
+                [tms, *tile_address, *filters],
+                {MVT: {"schema": {"type": "string", "format": "binary"}}}, tag,
+                not_found=True)
+    tile["get"]["responses"]["204"] = {"description": "no feature in this tile"}
     return {
+        f"/collections/{slug}/tiles": _get(
+            f"getTileSetsList_{slug}", f"vector tilesets of {slug}", [_ref("f"), _ref("lang")],
+            {JSON: {"schema": {"type": "object"}}}, tag, not_found=True),
+        f"/collections/{slug}/tiles/{{tileMatrixSetId}}": _get(
+            f"getTileSet_{slug}", f"the vector tileset of {slug}",
+            [tms, _ref("f"), _ref("lang")], {JSON: {"schema": {"type": "object"}}}, tag,
+            not_found=True),
+        f"/collections/{slug}/tiles/{{tileMatrixSetId}}/{{tileMatrix}}/{{tileRow}}/"
+        f"{{tileCol}}": tile,
         f"/collections/{slug}": _get(f"describeCollection_{slug}",
                                      f"the collection {slug}", [_ref("f"), _ref("lang")],
                                      {JSON: {"schema": {"type": "object"}}}, tag,
@@ -126,6 +151,13 @@ def openapi_document(request) -> dict:
                              {JSON: {"schema": {"type": "object"}}}),
         "/api": _get("getAPIDefinition", "this API definition", [_ref("f")],
                      {OPENAPI: {"schema": {"type": "object"}}}),
+        "/tileMatrixSets": _get("getTileMatrixSetsList", "tile matrix sets of the tiles",
+                                [_ref("f")], {JSON: {"schema": {"type": "object"}}}),
+        "/tileMatrixSets/{tileMatrixSetId}": _get(
+            "getTileMatrixSet", "a tile matrix set",
+            [_parameter("tileMatrixSetId", "tile matrix set", {"type": "string"},
+                        location="path", required=True), _ref("f")],
+            {JSON: {"schema": {"type": "object"}}}, not_found=True),
         "/collections": _get("getCollections", "the collections", [_ref("f"), _ref("lang")],
                              {JSON: {"schema": {"type": "object"}}}),
     }

@@ -23,4 +23,11 @@ urlpatterns = [
     path("ogc/collections/<str:slug>/queryables", views.queryables, name="queryables"),
     path("ogc/collections/<str:slug>/items", views.items, name="items"),
     path("ogc/collections/<str:slug>/items/<str:pk>", views.item, name="item"),
+    # OGC API - Tiles: the same vector tiles as /tiles/<slug>/{z}/{x}/{y}.mvt.
+    path("ogc/tileMatrixSets", views.tile_matrix_sets, name="tile-matrix-sets"),
+    path("ogc/tileMatrixSets/<str:tms>", views.tile_matrix_set, name="tile-matrix-set"),
+    path("ogc/collections/<str:slug>/tiles", views.tilesets, name="tilesets"),
+    path("ogc/collections/<str:slug>/tiles/<str:tms>", views.tileset, name="tileset"),
+    path("ogc/collections/<str:slug>/tiles/<str:tms>/<str:z>/<str:row>/<str:col>",
+         views.tile, name="tile"),
 ]

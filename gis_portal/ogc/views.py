@@ -21,8 +21,10 @@ from layers.core.caching import finish_response
 from layers.core.errors import BadQuery, NotFound
 from layers.core.geojson import dumps, feature_rows, feature_text
 from layers.core.query import LayerQuery
+from tiles import views as tiles_views
 
 from . import collections as coll
+from . import tiles
 from .crs import CRS84, content_crs_header, parse_bbox, parse_crs
 from .timefilter import datetime_condition
 
@@ -41,6 +43,12 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
 ]
 REL_QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
@@ -143,6 +151,9 @@ def landing(request):
                   _("the collections")),
             _link(_abs(request, reverse("ogc:collections")),
                   "http://www.opengis.net/def/rel/ogc/1.0/data", JSON, _("the collections")),
+            _link(_abs(request, reverse("ogc:tile-matrix-sets")),
+                  "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", JSON,
+                  _("tile matrix sets of the vector tiles")),
         ],
     }
     return _json(body)
@@ -180,6 +191,9 @@ def describe_collection(request, layer) -> dict:
             _link(f"{items_url}?f=json", "items", JSON, _("the features (JSON)")),
             _link(_abs(request, reverse("ogc:queryables", args=[slug])), REL_QUERYABLES,
                   SCHEMA_JSON, _("what the features can be filtered by")),
+            _link(_abs(request, reverse("ogc:tilesets", args=[slug])),
+                  "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON,
+                  _("vector tiles of this collection")),
             _link(_abs(request, reverse("tiles:tilejson-alias", args=[slug])), "related",
                   JSON, _("vector tiles of this collection (TileJSON)")),
         ],
@@ -379,3 +393,79 @@ def item(request, slug, pk):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Crs"] = content_crs_header(output_crs)
     return finish_response(request, layer, response)
+
+
+# --- OGC API - Tiles: the vector tiles of each collection ---------------------------------------
+
+def _tms_or_404(tms: str):
+    if tms != tiles.WEB_MERCATOR_QUAD:
+        raise NotFound(f"no tile matrix set {tms!r}; the tiles use {tiles.WEB_MERCATOR_QUAD}")
+
+
+def _tileset_urls(request, slug: str) -> dict:
+    tileset_url = _abs(request, reverse("ogc:tileset", args=[slug, tiles.WEB_MERCATOR_QUAD]))
+    return {
+        "self": tileset_url,
+        "tiling_scheme": _abs(request, reverse("ogc:tile-matrix-set",
+                                               args=[tiles.WEB_MERCATOR_QUAD])),
+        "tiles": tileset_url + "/{tileMatrix}/{tileRow}/{tileCol}",
+        "tilejson": _abs(request, reverse("tiles:tilejson-alias", args=[slug])),
+        "style": _abs(request, reverse("tiles:style", args=[slug])),
+    }
+
+
+@ogc_view(COMMON_PARAMETERS)
+def tile_matrix_sets(request):
+    url = _abs(request, reverse("ogc:tile-matrix-set", args=[tiles.WEB_MERCATOR_QUAD]))
+    return _json({"tileMatrixSets": [{
+        "id": tiles.WEB_MERCATOR_QUAD, "title": "Google Maps Compatible for the World",
+        "uri": tiles.WEB_MERCATOR_QUAD_URI,
+        "links": [_link(url, "self", JSON, tiles.WEB_MERCATOR_QUAD)]}]})
+
+
+@ogc_view(COMMON_PARAMETERS)
+def tile_matrix_set(request, tms):
+    _tms_or_404(tms)
+    return _json(tiles.tile_matrix_set(tiles_views.MAX_ZOOM))
+
+
+@ogc_view(COMMON_PARAMETERS)
+def tilesets(request, slug):
+    layer = collection_or_404(slug)
+    urls = _tileset_urls(request, slug)
+    return _json({
+        "links": [_link(_abs(request, reverse("ogc:tilesets", args=[slug])), "self", JSON,
+                        _("tilesets of this collection"))],
+        "tilesets": [{
+            "title": str(layer.title), "dataType": "vector", "crs": tiles.WEB_MERCATOR_CRS,
+            "tileMatrixSetURI": tiles.WEB_MERCATOR_QUAD_URI,
+            "links": [_link(urls["self"], "self", JSON, _("the tileset")),
+                      _link(urls["tiling_scheme"],
+                            "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", JSON,
+                            tiles.WEB_MERCATOR_QUAD)],
+        }],
+    })
+
+
+@ogc_view(COMMON_PARAMETERS)
+def tileset(request, slug, tms):
+    layer = collection_or_404(slug)
+    _tms_or_404(tms)
+    return _json(tiles.tileset(layer, _tileset_urls(request, slug)))
+
+
+@require_safe
+def tile(request, slug, tms, z, row, col):
+    """One tile at its OGC API - Tiles address: the same tile as /tiles/<slug>/z/x/y.mvt."""
+    try:
+        if coll.public_layer(slug) is None:
+            raise NotFound(f"no collection {slug!r}; /ogc/collections lists them")
+        _tms_or_404(tms)
+        if not all(part.isascii() and part.isdigit() and len(part) <= 8
+                   for part in (z, row, col)):
+            raise NotFound("tileMatrix, tileRow and tileCol are whole numbers from 0")
+        if int(z) > tiles_views.MAX_ZOOM or int(row) >= 2**int(z) or int(col) >= 2**int(z):
+            raise NotFound(f"no tile {z}/{row}/{col} in {tiles.WEB_MERCATOR_QUAD}")
+    except NotFound as error:
+        return ogc_error(error)
+    return tiles_views.tile(request, slug, z, col, row)

@@ -70,6 +70,8 @@ def test_conformance_declares_the_classes_implemented(client):
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        *(f"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/{name}" for name in
+          ("core", "tileset", "tilesets-list", "geodata-tilesets", "mvt", "oas30")),
     }
 
 
@@ -468,3 +470,47 @@ def test_tilejson_for_gis_clients(client, layer):
     # Central Almaty at zoom 10: a tile the client can fetch from the template.
     tile = client.get(path_of(template.format(z=10, x=730, y=375)))
     assert tile.status_code in (200, 204)
+
+
+@pytest.mark.parametrize("layer", PUBLIC_PARAMS)
+def test_ogc_tiles_tileset_leads_to_the_same_tiles(client, layer):
+    """OGC API - Tiles: collection → tilesets → tileset (WebMercatorQuad) → tile template,
+    whose tile is byte for byte the /tiles/ one."""
+    collection = get_json(client, f"/ogc/collections/{layer.slug}")
+    (tilesets_link,) = links_of(collection)[
+        "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"]
+    tilesets = get_json(client, path_of(tilesets_link["href"]))
+    (entry,) = tilesets["tilesets"]
+    assert entry["dataType"] == "vector" and entry["crs"] == EPSG3857
+    tileset = get_json(client, path_of(links_of(entry)["self"][0]["href"]))
+    assert tileset["tileMatrixSetURI"] == \
+        "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+    limits = {int(limit["tileMatrix"]): limit for limit in tileset["tileMatrixSetLimits"]}
+    assert min(limits) == layer.min_zoom and max(limits) == layer.max_zoom
+    (vector_layer,) = tileset["layers"]
+    assert vector_layer["id"] == layer.slug
+    assert set(vector_layer["propertiesSchema"]["properties"]) == {"id", *layer.tile_fields}
+    links = links_of(tileset)
+    scheme = get_json(client, path_of(
+        links["http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"][0]["href"]))
+    assert scheme["id"] == "WebMercatorQuad" and scheme["tileMatrices"][10]["matrixWidth"] == 1024
+    (item,) = links["item"]
+    assert item["type"] == "application/vnd.mapbox-vector-tile" and item["templated"]
+    if layer.min_zoom <= 10 <= layer.max_zoom:
+        assert 730 in range(limits[10]["minTileCol"], limits[10]["maxTileCol"] + 1)
+        assert 375 in range(limits[10]["minTileRow"], limits[10]["maxTileRow"] + 1)
+    ogc_tile = client.get(path_of(item["href"].format(tileMatrix=10, tileRow=375, tileCol=730)))
+    plain_tile = client.get(f"/tiles/{layer.slug}/10/730/375.mvt")
+    assert ogc_tile.status_code == plain_tile.status_code in (200, 204)
+    assert ogc_tile.content == plain_tile.content
+
+
+def test_ogc_tiles_refuse_private_layers_and_bad_addresses(client):
+    for url in ("/ogc/collections/standin-cases/tiles",
+                "/ogc/collections/standin-cases/tiles/WebMercatorQuad",
+                "/ogc/collections/standin-cases/tiles/WebMercatorQuad/10/375/730",
+                "/ogc/collections/settlements/tiles/WorldCRS84Quad",
+                "/ogc/collections/settlements/tiles/WebMercatorQuad/2/4/0",
+                "/ogc/collections/settlements/tiles/WebMercatorQuad/x/1/1",
+                "/ogc/tileMatrixSets/WorldCRS84Quad"):
+        assert get_json(client, url, 404)["code"] == "NotFound", url
