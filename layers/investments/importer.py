@@ -294,18 +294,67 @@ def _count(raw: str, label: str) -> int:
 
 # --- projects ------------------------------------------------------------------------------------
 
-SECTOR_KEYS = None
-STATUS_KEYS = None
-POSITION_KEYS = None
+# The controlled lists' words in Kazakh and Russian as akimats write them (the English labels
+# and the keys are matched too).
+SECTOR_WORDS = {
+    Sector.AGRICULTURE: ("ауыл шаруашылығы", "мал шаруашылығы", "сельское хозяйство",
+                         "животноводство"),
+    Sector.FOOD_PROCESSING: ("азық-түлік өңдеу", "тамақ өнеркәсібі", "пищевая переработка",
+                             "пищевая промышленность"),
+    Sector.MANUFACTURING: ("өңдеу өнеркәсібі", "өндіріс", "обрабатывающая промышленность",
+                           "производство"),
+    Sector.CONSTRUCTION_MATERIALS: ("құрылыс материалдары", "строительные материалы"),
+    Sector.TOURISM: ("туризм",),
+    Sector.TRADE_SERVICES: ("сауда және қызмет көрсету", "сауда", "торговля и услуги",
+                            "торговля"),
+    Sector.LOGISTICS: ("көлік және логистика", "логистика", "транспорт и логистика"),
+    Sector.ENERGY: ("энергетика",),
+    Sector.CRAFTS: ("қолөнер және шағын бизнес", "қолөнер", "ремёсла и малый бизнес",
+                    "ремесла и малый бизнес", "малый бизнес"),
+    Sector.DIGITAL: ("цифрлық қызметтер", "цифровые услуги", "it"),
+}
+STATUS_WORDS = {
+    Status.PROPOSED: ("ұсынылған", "предложен", "предложенный"),
+    Status.SEEKING_INVESTOR: ("инвестор ізделуде", "поиск инвестора", "ищет инвестора"),
+    Status.INVESTOR_FOUND: ("инвестор табылды", "инвестор найден"),
+    Status.IN_PROGRESS: ("іске асырылуда", "орындалуда", "реализуется", "в работе"),
+    Status.COMPLETED: ("аяқталды", "аяқталған", "завершён", "завершен"),
+    Status.CANCELLED: ("тоқтатылды", "болдырылмады", "отменён", "отменен"),
+}
+POSITION_WORDS = {
+    Position.SPECIALIST: ("маман", "специалист"),
+    Position.CHIEF_SPECIALIST: ("бас маман", "главный специалист"),
+    Position.DEPUTY_HEAD_OF_DEPARTMENT: ("бөлім басшысының орынбасары",
+                                         "заместитель руководителя отдела"),
+    Position.AKIM_OF_RURAL_OKRUG: ("ауылдық округ әкімі", "ауыл әкімі",
+                                   "аким сельского округа", "аким села"),
+    Position.HEAD_OF_DEPARTMENT: ("бөлім басшысы", "басқарма басшысы", "руководитель отдела",
+                                  "начальник отдела", "руководитель управления"),
+    Position.AKIM_OF_TOWN: ("қала әкімі", "аким города"),
+    Position.DEPUTY_AKIM_OF_DISTRICT: ("аудан әкімінің орынбасары", "заместитель акима района"),
+    Position.AKIM_OF_DISTRICT: ("аудан әкімі", "аким района"),
+    Position.DEPUTY_AKIM_OF_OBLAST: ("облыс әкімінің орынбасары", "заместитель акима области"),
+    Position.AKIM_OF_OBLAST: ("облыс әкімі", "аким области"),
+}
+
+
+def _word_keys(choices, words) -> dict:
+    keys = _choice_keys(choices)
+    for value, names in words.items():
+        for name in names:
+            keys[_norm(name)] = value
+    return keys
+
+
+_KEYS = {}
 
 
 def _keys():
-    global SECTOR_KEYS, STATUS_KEYS, POSITION_KEYS
-    if SECTOR_KEYS is None:
-        SECTOR_KEYS = _choice_keys(Sector.choices)
-        STATUS_KEYS = _choice_keys(Status.choices)
-        POSITION_KEYS = _choice_keys(Position.choices)
-    return SECTOR_KEYS, STATUS_KEYS, POSITION_KEYS
+    if not _KEYS:
+        _KEYS["sector"] = _word_keys(Sector.choices, SECTOR_WORDS)
+        _KEYS["status"] = _word_keys(Status.choices, STATUS_WORDS)
+        _KEYS["position"] = _word_keys(Position.choices, POSITION_WORDS)
+    return _KEYS["sector"], _KEYS["status"], _KEYS["position"]
 
 
 def _point(values: dict) -> Point | None:
