@@ -3,11 +3,13 @@ fundraisers (bench/layer_projects.py makes the projects and their fundraisers fi
 pledge storm: 2 threads × 1,000 pledges on one project through the portal under gunicorn.
 
 Synthetic rows are recognisable: donors are users `bench-donor-<n>` without a usable
-password, pledges carry the note SYNTHETIC_NOTE. Totals stay within the CHECKs: every
-fundraiser gets PLEDGES_PER_FUNDRAISER pledges of 4 % of its goal each, of which 6 confirmed,
-10 active (held for the coming days), 2 expired and 2 withdrawn: 64 % pledged, 24 % confirmed,
-so no synthetic project becomes fully funded. The fundraisers' running totals and the
-projects' mirrored totals are set from the pledges in the same statement batch.
+password, pledges carry the note SYNTHETIC_NOTE. Totals stay within the CHECKs and equal the sums of
+the pledges: a project past fundraising (fully funded by the projects' volume) gets one
+confirmed pledge of its whole price; each project raising funds gets an equal share of the
+rest, of which 30 % confirmed, 50 % active (held for the coming days), 10 % expired and 10 %
+withdrawn, each pledge 80 % / count of the goal: 64 % pledged, 24 % confirmed, so none
+becomes fully funded. The fundraisers' running totals and the projects' mirrored totals are
+set from the pledges in the same transaction.
 """
 
 import http.client
@@ -20,7 +22,6 @@ from http.cookies import SimpleCookie
 from .util import percentile, progress
 
 TARGET_PLEDGES = 1_000_000
-PLEDGES_PER_FUNDRAISER = 20
 SYNTHETIC_NOTE = "bench: synthetic pledge"
 DONOR_PREFIX = "bench-donor-"
 DONORS = 5_000
@@ -70,8 +71,10 @@ def _ensure_donors(conn) -> None:
 
 
 def ensure_volume(conn) -> dict:
-    """Idempotent: adds the synthetic pledges once, over the projects' fundraisers that have
-    none yet; returns the counts."""
+    """Idempotent (one transaction): adds the synthetic pledges once over the synthetic
+    projects' fundraisers that have none yet; returns the counts."""
+    from .layer_projects import SYNTHETIC_ORGANISATION
+
     have = _count(conn, "SELECT count(*) FROM funding_pledge WHERE note = %s",
                   [SYNTHETIC_NOTE])
     if have >= TARGET_PLEDGES:
@@ -80,73 +83,94 @@ def ensure_volume(conn) -> dict:
     if content_type is None:
         raise SystemExit("layer_funding: the projects app is not migrated in the bench DB")
     _ensure_donors(conn)
-    per_fundraiser = PLEDGES_PER_FUNDRAISER
-    wanted = (TARGET_PLEDGES - have + per_fundraiser - 1) // per_fundraiser
     started = time.monotonic()
+    names = {"ct": content_type, "org": SYNTHETIC_ORGANISATION, "note": SYNTHETIC_NOTE,
+             "prefix": DONOR_PREFIX + "%"}
     with conn.cursor() as cur:
         cur.execute("BEGIN")
-        # Fundraisers of projects with no pledge yet, large enough for 4 % pledges of at
-        # least one tiyn; locked so nothing else pledges meanwhile.
+        # The synthetic projects' fundraisers without pledges, locked so nothing else
+        # pledges meanwhile.
         cur.execute("""
             CREATE TEMP TABLE bench_funding_targets ON COMMIT DROP AS
-            SELECT f.id, f.object_id, trunc(f.goal * 0.04, 2) AS share,
-                   row_number() OVER (ORDER BY f.id) AS n
+            SELECT f.id, f.object_id, f.goal, f.pledged_total = f.goal AS is_full,
+                   row_number() OVER (PARTITION BY f.pledged_total = f.goal ORDER BY f.id)
+                       AS n
               FROM funding_fundraiser f
-             WHERE f.content_type_id = %(ct)s AND f.pledged_total = 0
-               AND f.goal >= 0.25
-               AND NOT EXISTS (SELECT 1 FROM funding_pledge p WHERE p.fundraiser_id = f.id)
-             ORDER BY f.id
-             LIMIT %(wanted)s
-        """, {"ct": content_type, "wanted": wanted})
-        targets = cur.rowcount
-        if targets == 0:
+              JOIN projects_socialproject p ON p.id = f.object_id
+             WHERE f.content_type_id = %(ct)s AND p.organisation = %(org)s
+               AND (f.pledged_total = 0 OR (f.pledged_total = f.goal
+                                            AND f.confirmed_total = f.goal))
+               AND NOT EXISTS (SELECT 1 FROM funding_pledge x WHERE x.fundraiser_id = f.id)
+        """, names)
+        cur.execute("SELECT id FROM funding_fundraiser WHERE id IN "
+                    "(SELECT id FROM bench_funding_targets) ORDER BY id FOR UPDATE")
+        cur.execute("SELECT count(*) FILTER (WHERE is_full), "
+                    "count(*) FILTER (WHERE NOT is_full) FROM bench_funding_targets")
+        full, raising = cur.fetchone()
+        if raising == 0:
             cur.execute("ROLLBACK")
-            raise SystemExit("layer_funding: no project fundraisers without pledges in the "
-                             "bench DB: run layer_projects first")
-        cur.execute("""
-            SELECT id FROM funding_fundraiser
-             WHERE id IN (SELECT id FROM bench_funding_targets) FOR UPDATE
-        """)
+            raise SystemExit("layer_funding: no synthetic project fundraisers without "
+                             "pledges in the bench DB: run layer_projects first")
         cur.execute("""
             CREATE TEMP TABLE bench_donors ON COMMIT DROP AS
             SELECT id, row_number() OVER (ORDER BY id) - 1 AS n
               FROM accounts_user WHERE username LIKE %(prefix)s
-        """, {"prefix": DONOR_PREFIX + "%"})
+        """, names)
         donors = cur.rowcount
-        # k = 1..20 per fundraiser: 1–6 confirmed, 7–16 active, 17–18 expired,
-        # 19–20 withdrawn. Dates spread over the last 60 days; active ones held ahead.
+        # Projects past fundraising (fully funded, pledged = confirmed = price): one
+        # confirmed pledge of the whole price each, so their totals are backed by pledges.
         cur.execute("""
             INSERT INTO funding_pledge (fundraiser_id, donor_id, amount, status, anonymous,
                                         created_at, expires_at, decided_at, decided_by_id,
                                         note)
-            SELECT t.id,
-                   d.id,
-                   t.share,
-                   CASE WHEN k <= 6 THEN 'confirmed' WHEN k <= 16 THEN 'active'
-                        WHEN k <= 18 THEN 'expired' ELSE 'withdrawn' END,
-                   (k %% 4 = 0),
-                   now() - make_interval(days => CASE WHEN k BETWEEN 7 AND 16 THEN k %% 10
-                                                       ELSE 20 + k END),
-                   now() - make_interval(days => CASE WHEN k BETWEEN 7 AND 16 THEN k %% 10
-                                                       ELSE 20 + k END)
-                         + make_interval(days => 14),
-                   CASE WHEN k <= 6 OR k > 16 THEN now() - make_interval(days => 5) END,
-                   NULL,
-                   %(note)s
+            SELECT t.id, d.id, t.goal, 'confirmed', (t.n %% 3 = 0),
+                   now() - interval '90 days', now() - interval '76 days',
+                   now() - interval '80 days', NULL, %(note)s
               FROM bench_funding_targets t
-             CROSS JOIN generate_series(1, %(per)s) AS k
-              JOIN bench_donors d ON d.n = ((t.n * 7 + k * 131) %% %(donors)s)
-        """, {"note": SYNTHETIC_NOTE, "per": per_fundraiser, "donors": donors})
+              JOIN bench_donors d ON d.n = (t.n * 13) %% %(donors)s
+             WHERE t.is_full
+        """, {**names, "donors": donors})
         added = cur.rowcount
+        # Projects raising funds: `per` pledges each, position k mapped onto 20 buckets:
+        # 1-6 confirmed, 7-16 active (held for the coming days), 17-18 expired,
+        # 19-20 withdrawn; each pledge 80 %% / per of the goal (64 %% pledged, 24 %%
+        # confirmed: none becomes fully funded).
+        remaining = TARGET_PLEDGES - have - added
+        per = max(1, -(-remaining // raising))
+        cur.execute("""
+            INSERT INTO funding_pledge (fundraiser_id, donor_id, amount, status, anonymous,
+                                        created_at, expires_at, decided_at, decided_by_id,
+                                        note)
+            SELECT t.id, d.id, greatest(trunc(t.goal * 0.8 / %(per)s, 2), 0.01),
+                   CASE WHEN b <= 6 THEN 'confirmed' WHEN b <= 16 THEN 'active'
+                        WHEN b <= 18 THEN 'expired' ELSE 'withdrawn' END,
+                   (k %% 4 = 0),
+                   now() - make_interval(days => CASE WHEN b BETWEEN 7 AND 16 THEN k %% 10
+                                                       ELSE 20 + b END),
+                   now() - make_interval(days => CASE WHEN b BETWEEN 7 AND 16 THEN k %% 10
+                                                       ELSE 20 + b END)
+                         + make_interval(days => 14),
+                   CASE WHEN b <= 6 OR b > 16 THEN now() - make_interval(days => 5) END,
+                   NULL, %(note)s
+              FROM bench_funding_targets t
+             CROSS JOIN LATERAL (SELECT k, (k - 1) * 20 / %(per)s + 1 AS b
+                                   FROM generate_series(1, %(per)s) AS k) AS position
+              JOIN bench_donors d ON d.n = ((t.n * 7 + k * 131) %% %(donors)s)
+             WHERE NOT t.is_full AND (t.n - 1) * %(per)s + k <= %(remaining)s
+               AND t.goal * 0.8 / %(per)s >= 0.01
+        """, {**names, "per": per, "donors": donors, "remaining": remaining})
+        added += cur.rowcount
         cur.execute("""
             UPDATE funding_fundraiser f
                SET pledged_total = s.pledged, confirmed_total = s.confirmed, updated_at = now()
               FROM (SELECT p.fundraiser_id,
-                           sum(p.amount) FILTER (WHERE p.status IN ('active', 'confirmed'))
-                               AS pledged,
-                           sum(p.amount) FILTER (WHERE p.status = 'confirmed') AS confirmed
+                           coalesce(sum(p.amount) FILTER (
+                               WHERE p.status IN ('active', 'confirmed')), 0) AS pledged,
+                           coalesce(sum(p.amount) FILTER (WHERE p.status = 'confirmed'), 0)
+                               AS confirmed
                       FROM funding_pledge p
-                     WHERE p.fundraiser_id IN (SELECT id FROM bench_funding_targets)
+                     WHERE p.fundraiser_id IN (SELECT id FROM bench_funding_targets
+                                               WHERE NOT is_full)
                      GROUP BY p.fundraiser_id) s
              WHERE f.id = s.fundraiser_id
         """)
@@ -155,16 +179,16 @@ def ensure_volume(conn) -> dict:
             UPDATE projects_socialproject p
                SET pledged = f.pledged_total, confirmed = f.confirmed_total
               FROM funding_fundraiser f
-             WHERE f.id IN (SELECT id FROM bench_funding_targets)
-               AND f.content_type_id = %(ct)s AND p.id = f.object_id
-        """, {"ct": content_type})
+             WHERE f.id IN (SELECT id FROM bench_funding_targets WHERE NOT is_full)
+               AND p.id = f.object_id
+        """)
         cur.execute("COMMIT")
         cur.execute("ANALYZE funding_pledge")
         cur.execute("ANALYZE funding_fundraiser")
-    progress(f"layer_funding: {added} pledges over {targets} fundraisers in "
+    progress(f"layer_funding: {added} pledges over {full + raising} fundraisers in "
              f"{time.monotonic() - started:.0f} s")
-    return {"synthetic_pledges": have + added, "added": added, "fundraisers": targets,
-            "donors": donors}
+    return {"synthetic_pledges": have + added, "added": added,
+            "fundraisers_raising": raising, "fundraisers_funded": full, "donors": donors}
 
 
 def scenarios(ctx) -> list:

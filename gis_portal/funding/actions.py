@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from gis_portal.accounts.permissions import Action, areas_where, may
 from gis_portal.errors import ActionError
+from layers.areas.models import AdminArea
 
 from .models import CENT, MAX_AMOUNT, ZERO, FundingEvent, Fundraiser, Pledge
 
@@ -142,7 +143,15 @@ def _signed_in(user, message: str):
 
 
 def _lock(fundraiser_id: int) -> Fundraiser:
-    return Fundraiser.objects.select_for_update().select_related("area").get(pk=fundraiser_id)
+    return Fundraiser.objects.select_for_update().get(pk=fundraiser_id)
+
+
+# Area rows carry boundary polygons (megabytes for an oblast): rights need only the chain.
+AREA_GEOMETRY = ("geom", "geom_simplified")
+
+
+def _area_of(fundraiser: Fundraiser) -> AdminArea:
+    return AdminArea.objects.defer(*AREA_GEOMETRY).get(pk=fundraiser.area_id)
 
 
 def _copy_state(source: Fundraiser, into: Fundraiser) -> None:
@@ -192,7 +201,7 @@ def _expire_stale(fundraiser: Fundraiser, now) -> int:
 
 def _require_staff(user, fundraiser: Fundraiser, message: str) -> None:
     _signed_in(user, _("Sign in as akimat or NGO staff of the area."))
-    if not may(user, Action.CHANGE, fundraiser.area):
+    if not may(user, Action.CHANGE, _area_of(fundraiser)):
         raise FundingForbidden(message)
 
 
@@ -459,9 +468,12 @@ def donor_count(fundraiser: Fundraiser) -> int:
 def pledges_awaiting_confirmation(user):
     """Active pledges of fundraisers in the areas where the user may change records (an area
     role covers the areas inside it), oldest first; none for a user without such a role."""
+    area = "fundraiser__area"
     pledges = (Pledge.objects.filter(status=Status.ACTIVE)
-               .select_related("fundraiser__area__parent__parent", "fundraiser__content_type",
-                               "donor")
+               .select_related(f"{area}__parent__parent", "fundraiser__content_type", "donor")
+               .defer(*(f"{prefix}__{field}" for prefix in (area, f"{area}__parent",
+                                                            f"{area}__parent__parent")
+                        for field in AREA_GEOMETRY))
                .order_by("created_at", "pk"))
     roots = areas_where(user, Action.CHANGE)
     if roots is None:
