@@ -1,7 +1,8 @@
 """The eco-tourism routes layer (lines): sample routes say so; the map draws the simplified
 track, exports and GPX/KML keep the full one."""
 
-from django.db.models import F
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +41,7 @@ class EcoRouteLayer(Layer):
     field_labels = {"name": _("name"), "organisation": _("responsible organisation"),
                     "start_settlement": _("start settlement (KATO)"),
                     "end_settlement": _("end settlement (KATO)"), "oblast": _("oblast"),
-                    "district": _("district")}
+                    "district": _("district"), "url": _("page")}
     filterset_class = EcoRouteFilterSet
     filter_reads = {"season": ("season_start_month", "season_end_month")}
     ordering_fields = ("length_km", "name", "duration_hours")
@@ -59,4 +60,7 @@ class EcoRouteLayer(Layer):
             "start_settlement": F("start_settlement__kato"),
             "end_settlement": F("end_settlement__kato"),
             "oblast": F("oblast__kato"), "district": F("district__kato"),
+            # The route's page (map popups link its name there).
+            "url": Concat(Value("/routes/"), Cast("id", CharField()), Value("/"),
+                          output_field=CharField()),
         }
