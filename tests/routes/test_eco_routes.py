@@ -313,3 +313,23 @@ def test_photos_of_a_route(route, almaty_oblast_staff):
     with pytest.raises(actions.RouteError):
         actions.add_route_photo(user=UserFactory(), route=route,
                                 upload=SimpleUploadedFile("x.jpg", io.BytesIO(b"x").read()))
+
+
+def test_staff_import_page(almaty_oblast_staff):
+    client = Client()
+    assert client.get("/routes/import/").status_code == 302  # sign in first
+    client.force_login(almaty_oblast_staff)
+    assert client.get("/routes/import/").status_code == 200
+    response = client.post("/routes/import/", {
+        "track": SimpleUploadedFile("pass.gpx", gpx_bytes(TRACK)), "name_en": "From the page",
+        "kind": "cycling", "difficulty": "easy", "season_start_month": "5",
+        "season_end_month": "9"})
+    assert response.status_code == 302
+    route = EcoRoute.objects.get(name_en="From the page")
+    assert response["Location"] == f"/routes/{route.pk}/"
+    routes = EcoRoute.objects.count()
+    response = client.post("/routes/import/", {
+        "track": SimpleUploadedFile("empty.gpx", b""), "name_en": "Nothing"})
+    assert response.status_code == 400
+    assert "The file is empty" in response.content.decode()
+    assert EcoRoute.objects.count() == routes

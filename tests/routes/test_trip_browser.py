@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.axe import assert_no_axe_violations
-from tests.support.browser import launched_chromium, refuse_other_hosts
+from tests.support.browser import in_database, launched_chromium, refuse_other_hosts
 
 # django_db makes a targeted run set up the test database (the graph is committed with it).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -67,3 +67,52 @@ def test_tourist_plans_west_to_east_and_downloads_the_gpx(browser, portal_server
     assert outside == [], f"the page asked other hosts: {outside}"
     assert errors == [], f"script errors: {errors}"
     assert refused == [], f"refused by the Content-Security-Policy: {refused}"
+
+
+@pytest.fixture(scope="module")
+def staff_session(django_db_setup, django_db_blocker):
+    """A committed staff member of Almaty oblast (removed afterwards) and one sample route."""
+    from django.conf import settings
+    from django.test import Client
+
+    from layers.areas.models import AdminArea
+    from layers.routes.models import EcoRoute
+    from tests.accounts.factories import StaffRoleFactory
+
+    def create():
+        role = StaffRoleFactory(areas=[AdminArea.objects.get(generation__is_current=True,
+                                                             kato="190000000")])
+        client = Client()
+        client.force_login(role.user)
+        route = EcoRoute.objects.filter(is_sample=True, published=True).order_by("pk").first()
+        return role.user, client.cookies[settings.SESSION_COOKIE_NAME].value, route.pk
+
+    user, cookie, route_id = in_database(django_db_blocker, create)
+    yield cookie, route_id
+    in_database(django_db_blocker, user.delete)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_route_page_and_import_page_pass_axe(browser, portal_server, staff_session, viewport):
+    from django.conf import settings
+
+    cookie, route_id = staff_session
+    context = browser.new_context(locale="en-US", viewport=VIEWPORTS[viewport])
+    context.add_cookies([{"name": "django_language", "value": "en", "url": portal_server},
+                         {"name": settings.SESSION_COOKIE_NAME, "value": cookie,
+                          "url": portal_server}])
+    outside = refuse_other_hosts(context)
+    errors = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{portal_server}/routes/{route_id}/")
+        expect(page.get_by_role("link", name="Download GPX")).to_be_visible()
+        expect(page.locator("#route-map .leaflet-overlay-pane path").first).to_be_attached()
+        assert_no_axe_violations(page)
+        page.goto(f"{portal_server}/routes/import/")
+        expect(page.get_by_label("Track file (GPX or KML)")).to_be_visible()
+        assert_no_axe_violations(page)
+    finally:
+        context.close()
+    assert outside == [] and errors == [], (outside, errors)
