@@ -42,12 +42,19 @@ class HelpRequestFilterSet(df.FilterSet):
                                     label=_("Published from"))
     published_before = df.DateFilter(field_name="published_on", lookup_expr="lte",
                                      label=_("Published until"))
+    # "Near me": the core applies near= and within= (distances to the public point, rounded);
+    # declared here so the map's filter panel offers them.
+    near = df.CharFilter(method="near_me", label=_("Near me (longitude,latitude)"))
+    within = df.NumberFilter(method="near_me", label=_("Within, km"))
     status = df.ChoiceFilter(field_name="status", label=_("Status"),
                              choices=[(s.value, s.label) for s in HelpRequest.PUBLIC_STATUSES])
 
     class Meta:
         model = HelpRequest
         fields = []
+
+    def near_me(self, queryset, name, value):
+        return queryset  # layers.core.query.LayerQuery filters and measures by distance
 
     def filter_family(self, queryset, name, value):
         """Any of the chosen situations (a GIN index answers the overlap)."""

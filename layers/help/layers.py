@@ -50,6 +50,8 @@ class HelpRequestLayer(Layer):
         "family": ("family_tags",),
         "age_from": ("age_band",),
         "age_to": ("age_band",),
+        "near": ("geom",),
+        "within": ("geom",),
     }
     ordering_fields = ("published_on", "topic", "kind", "age_band", "family", "settlement",
                        "amount_needed")
@@ -67,7 +69,9 @@ class HelpRequestLayer(Layer):
                                 "en": "Family situation"}),
         "settlement_name": _by_language({"kk": "Елді мекен", "ru": "Населённый пункт",
                                          "en": "Settlement"}),
-        "page_url": _by_language({"kk": "Бет", "ru": "Страница", "en": "Page"}),
+        "name": _by_language({"kk": "Көмек сұрауы", "ru": "Просьба о помощи",
+                              "en": "Help request"}),
+        "url": _by_language({"kk": "Бет", "ru": "Страница", "en": "Page"}),
     }
 
     def properties(self):
@@ -85,8 +89,11 @@ class HelpRequestLayer(Layer):
             "settlement": "settlement_kato",
             "settlement_name": localized("settlement__name"),
             "helpers_asked": "helpers_asked",
-            "page_url": Concat(Value("/help/"), Cast("id", TextField()), Value("/"),
-                               output_field=TextField()),
+            # The popup heads a feature with its name, linked to its page (url).
+            "name": Concat(localized("kind__name"), Value(" · "), localized("settlement__name"),
+                           output_field=TextField()),
+            "url": Concat(Value("/help/"), Cast("id", TextField()), Value("/"),
+                          output_field=TextField()),
         }
 
     def ordering_expression(self, name):

@@ -155,7 +155,8 @@ def test_privacy_walk_of_every_public_surface(client, planted, places, caplog):
     assert set(detail["properties"]) == {
         "topic", "kind", "kind_name", "family", "age_band", "published_on", "status",
         "amount_needed", "amount_pledged", "description", "settlement", "settlement_name",
-        "helpers_asked", "page_url"}
+        "helpers_asked", "name", "url"}
+    assert detail["properties"]["url"] == f"/help/{help_request.pk}/"
     # Refused reveals answer with a reason, never the data; the log lines hold none of it.
     refused = client.post(f"/api/help/{help_request.pk}/reveal")
     assert refused.status_code == 403

@@ -58,7 +58,19 @@ function inputField(slug, filter, value, type) {
   ];
 }
 
+// A layer filter named "near" takes lon,lat: a button fills it from the device's position.
+function nearField(slug, filter, value) {
+  const [label, input] = inputField(slug, filter, value, "search");
+  const locate = () => navigator.geolocation?.getCurrentPosition((position) => {
+    input.value = `${position.coords.longitude.toFixed(4)},${position.coords.latitude.toFixed(4)}`;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  return [label, input, h("button", { type: "button", class: "button button-secondary", on: { click: locate } },
+    gettext("Use my location"))];
+}
+
 function field(slug, filter, value) {
+  if (filter.name === "near" && filter.type === "text") return nearField(slug, filter, value);
   switch (filter.type) {
     case "choice": return choiceField(slug, filter, value);
     case "boolean": return booleanField(slug, filter, value);
