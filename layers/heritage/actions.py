@@ -20,7 +20,14 @@ from gis_portal.accounts.permissions import Action, areas_where, may
 from gis_portal.errors import ActionError
 from gis_portal.photos.actions import add_photo
 
-from .models import ConditionReport, ConditionReportEvent, HeritageChange, Monument, Video
+from .models import (
+    ConditionReport,
+    ConditionReportEvent,
+    HeritageChange,
+    Monument,
+    MonumentProject,
+    Video,
+)
 from .videos import embeddable
 
 TEXT_MAX_LENGTH = 2000
@@ -235,3 +242,40 @@ def report_queue_for(user, statuses=ConditionReport.OPEN_STATUSES):
     ids = [area.pk for area in roots]
     return reports.filter(Q(area_id__in=ids) | Q(area__parent_id__in=ids)
                           | Q(area__parent__parent_id__in=ids))
+
+
+# --- restoration and landscaping projects -------------------------------------------------
+def may_attach_projects(user, monument: Monument) -> bool:
+    """Akimat officers (and administrators) of the monument's area: they both change the
+    area's records and manage its heritage."""
+    area = monument.finest_area()
+    return may(user, Action.CHANGE, area) and may(user, Action.MANAGE_HERITAGE, area)
+
+
+def attach_project(*, user, monument: Monument, project, kind: str) -> MonumentProject:
+    """Attach a restoration or landscaping project of the projects layer to a monument."""
+    if not may_attach_projects(user, monument):
+        raise NotAllowed(_("Only akimat staff of the monument's area can attach a project "
+                           "to it."))
+    if kind not in MonumentProject.Kind.values:
+        raise HeritageError(_("Choose restoration or landscaping."), field="kind")
+    project_area = project.okrug or project.district or project.oblast
+    if not may(user, Action.CHANGE, project_area):
+        raise NotAllowed(_("You can attach only projects of the areas where you work."),
+                         field="project")
+    with transaction.atomic():
+        if MonumentProject.objects.filter(monument=monument, project=project).exists():
+            raise Conflict(_("This project is already attached to the monument."),
+                           field="project")
+        link = MonumentProject.objects.create(monument=monument, project=project, kind=kind,
+                                              attached_by=user)
+        _audit(user, monument, "attach_project", {"project": project.pk, "kind": kind})
+    return link
+
+
+def public_projects_of(monument: Monument):
+    from layers.projects.models import SocialProject
+
+    return (MonumentProject.objects.filter(
+        monument=monument, project__status__in=SocialProject.PUBLIC_STATUSES)
+        .select_related("project"))

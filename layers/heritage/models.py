@@ -357,3 +357,29 @@ class HeritageChange(AppendOnlyModel):
         verbose_name = _("heritage change")
         verbose_name_plural = _("heritage changes")
         ordering = ["-created_at", "-id"]
+
+
+class MonumentProject(models.Model):
+    """A restoration or landscaping project of the projects layer attached to a monument by
+    akimat staff (actions.attach_project); the monument's page lists the public ones."""
+
+    class Kind(models.TextChoices):
+        RESTORATION = "restoration", _("restoration")
+        LANDSCAPING = "landscaping", _("landscaping")
+
+    monument = models.ForeignKey(Monument, on_delete=models.CASCADE, related_name="projects",
+                                 verbose_name=_("monument"))
+    project = models.ForeignKey("projects.SocialProject", on_delete=models.CASCADE,
+                                related_name="+", verbose_name=_("project"))
+    kind = models.CharField(_("kind of work"), max_length=16, choices=Kind.choices)
+    attached_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("attached by"))
+    attached_at = models.DateTimeField(_("attached at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("monument project")
+        verbose_name_plural = _("monument projects")
+        ordering = ["-attached_at"]
+        constraints = [models.UniqueConstraint(fields=["monument", "project"],
+                                               name="heritage_one_link_per_project")]

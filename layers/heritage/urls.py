@@ -12,6 +12,8 @@ urlpatterns = [
          name="report"),
     path("heritage/monuments/<int:pk>/manage/",
          views.ManageView.as_view(layer="monuments", what="manage"), name="monument-manage"),
+    path("heritage/monuments/<int:pk>/projects/",
+         views.ManageView.as_view(layer="monuments", what="project"), name="projects"),
     path("heritage/<str:layer>/<int:pk>/photos/", views.ManageView.as_view(what="photo"),
          name="photos"),
     path("heritage/<str:layer>/<int:pk>/videos/", views.ManageView.as_view(what="video"),

@@ -26,7 +26,7 @@ from gis_portal.photos.actions import PhotoError, photos_of
 
 from . import actions
 from .actions import HeritageError
-from .models import ConditionReport, Monument, NaturalSite
+from .models import ConditionReport, Monument, MonumentProject, NaturalSite
 from .places import parks_containing, sights_in
 from .videos import player_hosts
 
@@ -66,6 +66,27 @@ class VideoForm(forms.Form):
 class PhotoForm(forms.Form):
     photo = forms.ImageField(label=gettext_lazy("Photo"))
     caption = forms.CharField(label=gettext_lazy("Caption"), max_length=200, required=False)
+
+
+class ProjectForm(forms.Form):
+    project = forms.TypedChoiceField(label=gettext_lazy("Project"), coerce=int)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of work"),
+                             choices=MonumentProject.Kind.choices)
+
+    def __init__(self, *args, monument=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [
+            (project.pk, project.title) for project in projects_near(monument)]
+
+
+def projects_near(monument):
+    """Projects of the monument's district (else oblast) to choose from, newest first."""
+    from layers.projects.models import SocialProject
+
+    area = monument.district or monument.oblast
+    if area is None:
+        return SocialProject.objects.none()
+    return SocialProject.objects.filter(**{f"{area.level}": area}).order_by("-created_at")[:200]
 
 
 class HandleForm(forms.Form):
@@ -133,6 +154,10 @@ def render_record(request, layer: str, record, *, status: int = 200, forms_: dic
             if can_manage and is_monument else None),
         "video_form": forms_.get("video") or VideoForm() if can_manage else None,
         "photo_form": forms_.get("photo") or PhotoForm() if can_manage else None,
+        "projects": list(actions.public_projects_of(record)) if is_monument else [],
+        "project_form": (forms_.get("project") or ProjectForm(monument=record)
+                         if is_monument and actions.may_attach_projects(request.user, record)
+                         else None),
     }
     return render(request, "heritage/record.html", context, status=status)
 
@@ -194,9 +219,11 @@ class ManageView(LoginRequiredMixin, View):
         if self.layer not in MODELS:
             raise Http404
         record = _published(self.layer, pk, request.user)
-        if not actions.may_manage(request.user, record):
+        if self.what != "project" and not actions.may_manage(request.user, record):
             raise PermissionDenied(_("Only culture-department or akimat staff of this "
                                      "object's area can change it."))
+        if self.what == "project":
+            return self.attach_project(request, record)
         form_class = {"manage": ManageForm, "photo": PhotoForm, "video": VideoForm}[self.what]
         form = form_class(request.POST, request.FILES)
         if not form.is_valid():
@@ -223,6 +250,28 @@ class ManageView(LoginRequiredMixin, View):
             return render_record(request, self.layer, record, status=error.status,
                                  forms_={self.what: form}, error=error, error_form=self.what)
         return redirect(PAGE_URL_NAMES[self.layer], pk=pk)
+
+    def attach_project(self, request, monument):
+        from layers.projects.models import SocialProject
+
+        form = ProjectForm(request.POST, monument=monument)
+        try:
+            if not actions.may_attach_projects(request.user, monument):
+                raise actions.NotAllowed(_("Only akimat staff of the monument's area can "
+                                           "attach a project to it."))
+            if not form.is_valid():
+                return render_record(request, "monuments", monument, status=400,
+                                     forms_={"project": form})
+            project = get_object_or_404(SocialProject, pk=form.cleaned_data["project"])
+            actions.attach_project(user=request.user, monument=monument, project=project,
+                                   kind=form.cleaned_data["kind"])
+        except ActionError as error:
+            if error.status == 403:
+                raise PermissionDenied(error.message) from error
+            return render_record(request, "monuments", monument, status=error.status,
+                                 forms_={"project": form}, error=error, error_form="project")
+        messages.success(request, _("The project is attached."))
+        return redirect("heritage:monument", pk=monument.pk)
 
 
 # --- the staff's queue -----------------------------------------------------------------------
