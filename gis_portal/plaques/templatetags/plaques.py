@@ -2,7 +2,7 @@
 
 - `{% lang_of text page_language %}`: ` lang="xx"` on an element whose card text fell back to
   another language than the page's.
-- `{% plaque_box layer_slug obj %}`: for an object's own page (a monument, a natural site): its
+- `{% plaque_box layer obj %}`: for an object's own page (a monument, a natural site): its
   short URL, its QR code and links to the SVG and PNG for printing. The plaque is made on
   first use; nothing is shown for objects that are not public or layers without plaques.
 """
@@ -24,9 +24,10 @@ def lang_of(text, page_language: str):
 
 
 @register.inclusion_tag("plaques/_plaque_box.html")
-def plaque_box(layer_slug: str, obj):
+def plaque_box(layer, obj):
+    """layer: the layer's slug (or the Layer itself)."""
     try:
-        layer = actions.plaque_layer(layer_slug)
+        layer = actions.plaque_layer(getattr(layer, "slug", layer))
         plaque = actions.plaque_for(layer=layer, obj=obj)
     except actions.NotFound:
         return {"plaque": None}
