@@ -156,7 +156,7 @@ def queryables(layer, url: str) -> dict:
     for entry in describe_filters(layer):
         properties[entry["name"]] = _filter_schema(layer, entry["name"], entry)
     return {
-        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": url,
         "type": "object",
         "title": str(layer.title),

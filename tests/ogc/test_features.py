@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from django.contrib.gis.geos import GEOSGeometry, Polygon
+from jsonschema import Draft202012Validator
 
 from gis_portal.ogc.collections import is_public, temporal_property
 from gis_portal.ogc.views import DEFAULT_LIMIT, MAX_LIMIT
@@ -212,6 +213,47 @@ def test_next_and_prev_links_walk_both_ways(client):
     assert first_again["numberMatched"] == first["numberMatched"]
 
 
+# The response schemas of 17-069r4 (openapi/schemas/featureCollectionGeoJSON.yaml, link.yaml,
+# numberMatched/numberReturned/timeStamp.yaml), as JSON Schema.
+LINK = {"type": "object", "required": ["href", "rel"],
+        "properties": {"href": {"type": "string"}, "rel": {"type": "string"},
+                       "type": {"type": "string"}, "hreflang": {"type": "string"},
+                       "title": {"type": "string"}, "length": {"type": "integer"}}}
+FEATURE = {"type": "object", "required": ["type", "geometry", "properties"],
+           "properties": {"type": {"enum": ["Feature"]},
+                          "geometry": {"type": ["object", "null"]},
+                          "properties": {"type": ["object", "null"]},
+                          "id": {"type": ["string", "integer"]},
+                          "links": {"type": "array", "items": LINK}}}
+FEATURE_COLLECTION = {
+    "type": "object", "required": ["type", "features"],
+    "properties": {"type": {"enum": ["FeatureCollection"]},
+                   "features": {"type": "array", "items": FEATURE},
+                   "links": {"type": "array", "items": LINK},
+                   "timeStamp": {"type": "string", "format": "date-time"},
+                   "numberMatched": {"type": "integer", "minimum": 0},
+                   "numberReturned": {"type": "integer", "minimum": 0}}}
+
+
+def test_paging_as_in_the_standard_example(client):
+    """17-069r4, 7.15.4-7.15.6: limit=2 gives two features, numberReturned 2, the number
+    matched, a timeStamp, links self, alternate and next; the next page continues it."""
+    response = get(client, "/ogc/collections/areas/items", limit=2)
+    page = json.loads(response.content)
+    Draft202012Validator(FEATURE_COLLECTION).validate(page)
+    assert page["numberReturned"] == 2 == len(page["features"])
+    assert page["numberMatched"] == layer_registry.get("areas").visible_queryset(None).count()
+    links = links_of(page)
+    assert links["self"][0]["type"] == "application/geo+json"
+    assert links["next"][0]["type"] == "application/geo+json"
+    assert "limit=2" in links["next"][0]["href"]
+    following = get_json(client, path_of(links["next"][0]["href"]))
+    Draft202012Validator(FEATURE_COLLECTION).validate(following)
+    assert following["features"][0]["id"] > page["features"][-1]["id"]
+    feature = get_json(client, f"/ogc/collections/areas/items/{page['features'][0]['id']}")
+    Draft202012Validator(FEATURE).validate(feature)
+
+
 def test_tampered_cursor_is_400(client):
     body = get_json(client, "/ogc/collections/settlements/items", 400, cursor="WzVd:abc:def")
     assert body["parameter"] == "cursor"
@@ -357,7 +399,13 @@ def test_queryables_match_the_standard_example_shape(client):
     response = get(client, "/ogc/collections/areas/queryables")
     assert response["Content-Type"] == "application/schema+json"
     schema = json.loads(response.content)
-    assert schema["$schema"].startswith("https://json-schema.org/draft/")
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    Draft202012Validator.check_schema(schema)
+    # A feature's properties are an instance of it, as far as the filters read them.
+    validator = Draft202012Validator(schema)
+    assert validator.is_valid({"level": "oblast", "approximate": False})
+    assert not validator.is_valid({"level": "planet"})
+    assert not validator.is_valid({"colour": "red"})
     assert schema["$id"].endswith("/ogc/collections/areas/queryables")
     assert schema["type"] == "object" and schema["title"]
     assert schema["additionalProperties"] is False

@@ -105,3 +105,12 @@ def test_paging_crosses_the_settlements_without_gap_or_duplicate(ogc_url):
     expected = sorted(visible.values_list("pk", flat=True))
     assert len(expected) > 10_000 and pages == -(-len(expected) // 1500)
     assert ids == expected
+
+
+def test_ogr2ogr_with_an_attribute_filter_the_server_knows(ogc_url, tmp_path):
+    """`level` is a queryable of areas and a parameter of its items path in the OpenAPI
+    document, which GDAL reads to send the filter to the server."""
+    copy = _copy(ogc_url, "areas", tmp_path, "-where", "level = 'oblast'")
+    levels = {feature["properties"]["level"] for feature in copy["features"]}
+    assert levels == {"oblast"}
+    assert len(copy["features"]) == matched(ogc_url, "areas", level="oblast")
