@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from gis_portal.accounts.permissions import Action, may
 from gis_portal.errors import ActionError
+from layers.core.tagging import tag_rows
 
 from .formats import ParsedTrack, TrackError, parse_track, segments_ewkt
 from .models import EcoRoute, RouteChange
@@ -85,7 +86,9 @@ def _store_track(route: EcoRoute) -> None:
                   FROM routes_ecoroute WHERE id = %s) zone
             WHERE id = %s
             """, [SIMPLIFY_TOLERANCE_M, route.pk, route.pk])
-    route.refresh_from_db(fields=["length_km", "geom"])
+    # Tags follow the geometry the map draws (the area filter and stats read it).
+    tag_rows(EcoRoute, pks=[route.pk])
+    route.refresh_from_db(fields=["length_km", "geom", "oblast", "district", "okrug"])
 
 
 def _clean_fields(fields: dict) -> dict:

@@ -182,7 +182,7 @@ def trip_page(request):
                "params": request.GET, "chosen_interests": request.GET.getlist("interest"),
                "max_corridor": MAX_CORRIDOR_KM, "status": 200}
     try:
-        context["towns"] = list(towns())
+        context["towns"] = sorted(towns(), key=lambda town: town.name)
     except ActionError as error:
         context.update(towns=[], error=error.message)
         return render(request, "routes/trip.html", context, status=error.status)

@@ -333,3 +333,13 @@ def test_staff_import_page(almaty_oblast_staff):
     assert response.status_code == 400
     assert "The file is empty" in response.content.decode()
     assert EcoRoute.objects.count() == routes
+
+
+def test_admin_pages(route):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    for url in ("/admin/routes/ecoroute/", f"/admin/routes/ecoroute/{route.pk}/change/",
+                "/admin/routes/routechange/", "/admin/routes/roadnetwork/",
+                "/admin/routes/roadedge/", "/admin/routes/roadnode/"):
+        assert client.get(url).status_code == 200, url
