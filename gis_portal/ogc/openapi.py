@@ -83,6 +83,10 @@ def _get(operation_id: str, summary: str, parameters: list, content: dict, tags=
 def _filter_parameter(layer, entry: dict) -> dict:
     schema = coll.queryables(layer, "")["properties"][entry["name"]]
     schema = {k: v for k, v in schema.items() if k in ("type", "enum", "format")}
+    if entry.get("multiple"):
+        # Several values as a repeated parameter: kind=a&kind=b.
+        return _parameter(entry["name"], entry["label"], {"type": "array", "items": schema},
+                          style="form", explode=True)
     return _parameter(entry["name"], entry["label"], schema, style="form", explode=False)
 
 

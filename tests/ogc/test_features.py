@@ -15,6 +15,7 @@ from gis_portal.ogc.collections import is_public, temporal_property
 from gis_portal.ogc.views import DEFAULT_LIMIT, MAX_LIMIT
 from layers.areas.layers import AdminAreaLayer
 from layers.areas.models import BoundaryGeneration, Settlement
+from layers.core.describe import describe_filters
 from layers.core.registry import layer_registry
 
 pytestmark = pytest.mark.django_db
@@ -427,6 +428,15 @@ def test_every_queryable_is_accepted_as_a_parameter(client, layer):
         if prop.get("format") == "date":
             value = "2024-01-01"
         get(client, f"/ogc/collections/{layer.slug}/items", limit=1, **{name: value})
+    # A multiple-choice filter takes several values, repeated.
+    for entry in describe_filters(layer):
+        if entry.get("multiple") and len(entry["choices"]) > 1:
+            values = [choice["value"] for choice in entry["choices"][:2]]
+            both = get_json(client, f"/ogc/collections/{layer.slug}/items",
+                            **{entry["name"]: values})["numberMatched"]
+            each = [get_json(client, f"/ogc/collections/{layer.slug}/items",
+                             **{entry["name"]: value})["numberMatched"] for value in values]
+            assert both == sum(each), entry["name"]
 
 
 # --- datetime -----------------------------------------------------------------------------------
