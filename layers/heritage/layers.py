@@ -54,7 +54,7 @@ class HeritageLayer(Layer):
     # with_photos counts the photos of the row (its id).
     filter_reads = {"with_photos": ("id",)}
     field_labels = {"name": _("name"), "approximate": _("approximate position"),
-                    "photos": _("photos"), "page": _("page"), "licence": _("licence"),
+                    "photos": _("photos"), "url": _("page"), "licence": _("licence"),
                     "attribution": _("attribution"), "id": _("number"),
                     "settlement": _("settlement KATO code"), "oblast": _("oblast"),
                     "district": _("district"), "okrug": _("rural okrug")}
@@ -68,7 +68,7 @@ class HeritageLayer(Layer):
             "id": "id", "name": localized("name"), "kind": "kind",
             "significance": "significance", "register_number": "register_number",
             "approximate": "position_approximate", "unesco_whc_id": "unesco_whc_id",
-            "photos": photo_count(self.model), "page": page_url(self.page_prefix),
+            "photos": photo_count(self.model), "url": page_url(self.page_prefix),
             "licence": F("dataset__licence"), "attribution": F("dataset__attribution"),
             "settlement": F("settlement__kato"), "oblast": F("oblast__kato"),
             "district": F("district__kato"), "okrug": F("okrug__kato"),
