@@ -7,9 +7,15 @@ in, 403 not allowed, 404 no such fundraiser or pledge, 409 the state refuses it 
 the remainder: "remaining" says how much is left).
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, ParseError
 from rest_framework.parsers import JSONParser
@@ -25,7 +31,7 @@ TAG = "funding"
 DONORS_SHOWN = 200
 
 
-class ErrorSerializer(serializers.Serializer):
+class FundingErrorSerializer(serializers.Serializer):
     error = serializers.CharField(help_text="What went wrong, in the user's language.")
     code = serializers.CharField(
         required=False, help_text="Stable code, e.g. invalid, not_signed_in, forbidden, "
@@ -40,14 +46,14 @@ def money(**kwargs):
     return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
 
 
-class DonorSerializer(serializers.Serializer):
+class FundingDonorSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The donor's name, or \"Anonymous donor\" by the "
                                            "donor's choice.")
     amount = money()
     confirmed = serializers.BooleanField(help_text="The money has arrived.")
 
 
-class ProgressSerializer(serializers.Serializer):
+class FundingProgressSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     goal = money()
     pledged = money(help_text="Active and confirmed pledges.")
@@ -58,12 +64,12 @@ class ProgressSerializer(serializers.Serializer):
     is_open = serializers.BooleanField(help_text="Whether the fundraiser accepts pledges.")
 
 
-class FundraiserSerializer(ProgressSerializer):
+class FundingFundraiserSerializer(FundingProgressSerializer):
     donor_count = serializers.IntegerField()
-    donors = DonorSerializer(many=True, help_text=f"Newest first, at most {DONORS_SHOWN}.")
+    donors = FundingDonorSerializer(many=True, help_text=f"Newest first, at most {DONORS_SHOWN}.")
 
 
-class PledgeSerializer(serializers.Serializer):
+class FundingPledgeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     amount = money()
     status = serializers.ChoiceField(choices=Pledge.Status.choices)
@@ -72,12 +78,12 @@ class PledgeSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(help_text="Unconfirmed by then, it expires.")
 
 
-class PledgeResultSerializer(serializers.Serializer):
-    pledge = PledgeSerializer()
-    fundraiser = ProgressSerializer()
+class FundingPledgeResultSerializer(serializers.Serializer):
+    pledge = FundingPledgeSerializer()
+    fundraiser = FundingProgressSerializer()
 
 
-class PledgeRequestSerializer(serializers.Serializer):
+class FundingPledgeRequestSerializer(serializers.Serializer):
     amount = serializers.JSONField(
         help_text='Tenge as a string ("1500.00") or number, at most two decimals, more than '
                   'zero; or "remainder" for exactly what remains when the pledge is taken.')
@@ -85,9 +91,20 @@ class PledgeRequestSerializer(serializers.Serializer):
                                          help_text="List the donor as anonymous.")
 
 
-class CancelRequestSerializer(serializers.Serializer):
+class FundingCancelRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, default="", allow_blank=True,
                                    max_length=actions.NOTE_MAX_CHARS)
+
+
+MAX_ID = 2**63 - 1
+ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="the id")
+
+
+def by_id(queryset, pk: str):
+    """The row with this id, or the API's JSON 404 (also for an id that is no number)."""
+    if not pk.isascii() or not pk.isdigit() or int(pk) > MAX_ID:
+        raise Http404
+    return get_object_or_404(queryset, pk=int(pk))
 
 
 def progress_body(fundraiser: Fundraiser) -> dict:
@@ -95,7 +112,7 @@ def progress_body(fundraiser: Fundraiser) -> dict:
 
 
 def fundraiser_body(fundraiser: Fundraiser) -> dict:
-    return FundraiserSerializer({
+    return FundingFundraiserSerializer({
         **progress_body(fundraiser),
         "donor_count": actions.donor_count(fundraiser),
         "donors": actions.public_donors(fundraiser, limit=DONORS_SHOWN),
@@ -103,7 +120,7 @@ def fundraiser_body(fundraiser: Fundraiser) -> dict:
 
 
 def pledge_result(pledge: Pledge) -> dict:
-    return PledgeResultSerializer({"pledge": pledge,
+    return FundingPledgeResultSerializer({"pledge": pledge,
                                    "fundraiser": progress_body(pledge.fundraiser)}).data
 
 
@@ -117,7 +134,7 @@ def refusal_body(error: FundingError) -> dict:
 
 
 def errors(*codes: int) -> dict:
-    return {code: OpenApiResponse(ErrorSerializer) for code in codes}
+    return {code: OpenApiResponse(FundingErrorSerializer) for code in codes}
 
 
 class FundingAPIView(APIView):
@@ -145,9 +162,9 @@ class FundraiserView(FundingAPIView):
         description="Goal, pledged (active + confirmed), confirmed and remaining tenge, and "
                     "the donors as each chose to be listed (name or anonymous) with their "
                     "amounts; never contacts.",
-        responses={200: FundraiserSerializer, **errors(404)})
+        parameters=[ID_PARAMETER], responses={200: FundingFundraiserSerializer, **errors(404)})
     def get(self, request, pk):
-        return Response(fundraiser_body(get_object_or_404(Fundraiser, pk=pk)))
+        return Response(fundraiser_body(by_id(Fundraiser.objects.all(), pk)))
 
 
 class PledgeCreateView(SignedInView):
@@ -157,14 +174,14 @@ class PledgeCreateView(SignedInView):
                     "confirm it when the money arrives. 400 bad amount, 401 not signed in, "
                     "409 closed fundraiser or an amount above the remainder (remaining says "
                     "how much is left).",
-        request=PledgeRequestSerializer,
-        responses={201: PledgeResultSerializer, **errors(400, 401, 403, 404, 409)},
+        request=FundingPledgeRequestSerializer, parameters=[ID_PARAMETER],
+        responses={201: FundingPledgeResultSerializer, **errors(400, 401, 403, 404, 409)},
         examples=[OpenApiExample("amount", request_only=True,
                                  value={"amount": "1500.00", "anonymous": False}),
                   OpenApiExample("remainder", request_only=True,
                                  value={"amount": "remainder", "anonymous": True})])
     def post(self, request, pk):
-        fundraiser = get_object_or_404(Fundraiser, pk=pk)
+        fundraiser = by_id(Fundraiser.objects.all(), pk)
         params = self._params(request)
         created = actions.pledge(user=request.user, fundraiser=fundraiser,
                                  amount=params["amount"], anonymous=params["anonymous"])
@@ -184,11 +201,11 @@ class PledgeDecisionView(SignedInView):
     decision = ""  # confirm, cancel or withdraw
 
     def post(self, request, pk):
-        pledge = get_object_or_404(Pledge.objects.select_related("fundraiser"), pk=pk)
+        pledge = by_id(Pledge.objects.select_related("fundraiser"), pk)
         if self.decision == "confirm":
             actions.confirm_pledge(user=request.user, pledge=pledge)
         elif self.decision == "cancel":
-            params = CancelRequestSerializer(
+            params = FundingCancelRequestSerializer(
                 data=request.data if isinstance(request.data, dict) else {})
             if not params.is_valid():
                 raise FundingError(_("The reason is too long: at most %(count)d characters.")
@@ -200,7 +217,7 @@ class PledgeDecisionView(SignedInView):
         return Response(pledge_result(pledge))
 
 
-DECISION_RESPONSES = {200: PledgeResultSerializer, **errors(400, 401, 403, 404, 409)}
+DECISION_RESPONSES = {200: FundingPledgeResultSerializer, **errors(400, 401, 403, 404, 409)}
 
 
 class PledgeConfirmView(PledgeDecisionView):
@@ -209,7 +226,8 @@ class PledgeConfirmView(PledgeDecisionView):
     @extend_schema(tags=[TAG], summary="Staff: the pledge's money has arrived",
                    description="Staff whose role covers the fundraiser's area (403 otherwise); "
                                "409 when the pledge is not awaiting the money.",
-                   request=None, responses=DECISION_RESPONSES)
+                   request=None, parameters=[ID_PARAMETER],
+                   responses=DECISION_RESPONSES)
     def post(self, request, pk):
         return super().post(request, pk)
 
@@ -220,7 +238,8 @@ class PledgeCancelView(PledgeDecisionView):
     @extend_schema(tags=[TAG], summary="Staff: cancel a pledge and free its amount",
                    description="An active pledge (the money will not come) or a confirmed one "
                                "(the money was returned); staff of the area only.",
-                   request=CancelRequestSerializer, responses=DECISION_RESPONSES)
+                   request=FundingCancelRequestSerializer, parameters=[ID_PARAMETER],
+                   responses=DECISION_RESPONSES)
     def post(self, request, pk):
         return super().post(request, pk)
 
@@ -229,6 +248,7 @@ class PledgeWithdrawView(PledgeDecisionView):
     decision = "withdraw"
 
     @extend_schema(tags=[TAG], summary="The donor withdraws their own unconfirmed pledge",
-                   request=None, responses=DECISION_RESPONSES)
+                   request=None, parameters=[ID_PARAMETER],
+                   responses=DECISION_RESPONSES)
     def post(self, request, pk):
         return super().post(request, pk)

@@ -40,7 +40,9 @@ def test_progress_and_public_donor_list(client, make_fundraiser, donor, officer)
         "donors": [{"name": "Anonymous donor", "amount": "250.25", "confirmed": False},
                    {"name": "Aigerim Seitova", "amount": "500.00", "confirmed": True}]}
     assert donor.email not in response.content.decode()
-    assert client.get("/api/funding/999999999/").status_code == 404
+    for missing in ("999999999", "abc", "99999999999999999999999", "１"):
+        response = client.get(f"/api/funding/{missing}/")
+        assert response.status_code == 404 and "error" in response.json()
 
 
 def test_pledging_through_the_api(make_fundraiser, donor):
