@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("layers.projects.urls")),
     path("", include("layers.investments.urls")),
     path("", include("layers.help.urls")),
+    path("", include("layers.volunteers.urls")),
     path("", include("layers.heritage.urls")),
     path("", include("layers.routes.urls")),
     path("", views.MapView.as_view(), name="map"),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "layers.projects",
     "layers.investments",
     "layers.help",
+    "layers.volunteers",
     "layers.heritage",
     "layers.routes",
     "tiles",
