@@ -196,25 +196,24 @@ def read_osm_roads(path: Path, layer: str | None = None):
     path = Path(path)
     if not path.exists():
         raise RoadDataError(f"OSM extract {path} does not exist")
-    options = {}
     if path.name.endswith((".osm.pbf", ".osm")):
-        layer = layer or "lines"
+        layer = layer or "lines"  # GDAL's OSM driver: ways as lines
     try:
-        frame = pyogrio.read_dataframe(path, layer=layer, **options)
+        frame = pyogrio.read_dataframe(path, layer=layer)
     except Exception as exc:  # GDAL says what is wrong with the file
         raise RoadDataError(f"could not read {path.name}: {exc}") from exc
     if "highway" not in frame.columns:
-        # The OSM driver keeps undeclared tags in other_tags: "oneway"=>"yes", …
         raise RoadDataError(f"{path.name} has no highway column: is it an OSM road extract?")
-    frame = frame[frame["highway"].isin(OSM_HIGHWAYS)]
-    frame = frame[frame.geometry.notna()]
+    frame = frame[frame["highway"].isin(OSM_HIGHWAYS) & frame.geometry.notna()].copy()
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
-    for column in ("ref", "name", "oneway", "other_tags"):
+    # GDAL's OSM driver keeps the tags it has no column for in other_tags
+    # ('"oneway"=>"yes","ref"=>"A-3"'); other formats carry them as columns.
+    other = frame["other_tags"].fillna("") if "other_tags" in frame.columns else None
+    for column in ("ref", "name", "oneway"):
         if column not in frame.columns:
-            frame[column] = None
-    if frame["oneway"].isna().all() and frame["other_tags"].notna().any():
-        frame["oneway"] = frame["other_tags"].fillna("").str.contains('"oneway"=>"yes"')
+            frame[column] = (other.str.extract(rf'"{column}"=>"([^"]*)"')[0]
+                             if other is not None else None)
     frame["oneway"] = frame["oneway"].map(lambda v: str(v).lower() in ("yes", "true", "1"))
     return frame.explode(index_parts=False)
 

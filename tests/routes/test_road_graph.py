@@ -112,3 +112,42 @@ def test_osm_import_refuses_a_file_without_roads(tmp_path):
         import_osm_roads(path, commit=True)
     with pytest.raises(RoadDataError, match="does not exist"):
         import_osm_roads(tmp_path / "nothing.osm.pbf", commit=True)
+
+
+OSM_XML = """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6" generator="test">
+  <node id="1" lat="43.236392" lon="76.945728"/>
+  <node id="2" lat="43.50" lon="76.99"/>
+  <node id="3" lat="43.864948" lon="77.053342"/>
+  <node id="4" lat="43.48" lon="76.80"/>
+  <node id="5" lat="43.52" lon="77.20"/>
+  <node id="6" lat="43.95" lon="77.30"/>
+  <node id="7" lat="43.25" lon="76.90"/>
+  <node id="8" lat="43.26" lon="76.92"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="trunk"/><tag k="ref" v="A-3"/></way>
+  <way id="11"><nd ref="4"/><nd ref="2"/><nd ref="5"/>
+    <tag k="highway" v="secondary"/><tag k="ref" v="KV-1"/></way>
+  <way id="12"><nd ref="3"/><nd ref="6"/>
+    <tag k="highway" v="primary"/><tag k="ref" v="P-9"/><tag k="oneway" v="yes"/></way>
+  <way id="13"><nd ref="7"/><nd ref="8"/><tag k="highway" v="residential"/></way>
+</osm>
+"""
+
+
+def test_osm_import_reads_an_osm_file(tmp_path):
+    """The same roads as an OSM file (GDAL's OSM driver, as for a .osm.pbf extract): the
+    junction is a node both ways share; ref and oneway come from the driver's other_tags."""
+    path = tmp_path / "tiny.osm"
+    path.write_text(OSM_XML)
+    import_osm_roads(path, slug="osm-tiny", commit=True)
+    network = RoadNetwork.objects.get(slug="osm-tiny")
+    assert network.is_active
+    assert network.edges.count() == 5
+    assert set(network.edges.values_list("road", flat=True)) == {"A-3", "KV-1", "P-9"}
+    assert network.edges.get(road="P-9").reverse_cost == -1
+    assert network.edges.get(road="A-3", source=network.nodes.get(key="almaty").pk).cost > 0
+    trip = plan_trip(TripRequest(start="almaty", end="konaev", km_per_day=400))
+    lons, lats = zip(*TRUNK, strict=True)
+    assert trip.km == pytest.approx(Geod(ellps="WGS84").line_length(lons, lats) / 1000,
+                                    abs=0.1)
