@@ -1,0 +1,241 @@
+"""People who need help in the bench.
+
+Volume: 1,000,000 synthetic help requests (description "SYNTHETIC bench volume", no personal
+data at all: name, phone, address and exact position stay NULL) spread over every settlement
+with a point, 150–600 m off it like the real coarsened points, with every topic, kind, age
+band, family situation and status. Areas come from the settlement's KATO code by the rules of
+layers.core.tagging (computed once per settlement in SQL: tag_rows over a million rows would
+run the polygon test a million times for tags the code overrides anyway).
+
+Scenarios, each the portal over HTTP against the very statement its view runs on a
+persistent psycopg connection:
+  tiles:help   z4–z14 tiles over the densest places and the whole country at z4–z5
+  list:help    GeoJSON lists filtered as the programme lists (area, topic, kind, family,
+               age, date), target p50 within 2 ms of raw SQL
+  stats:help   per-okrug stats (private: suppressed), target ≤ 1.3× the raw GROUP BY
+
+Low zooms are drawn from the rows themselves (no aggregate table yet): the tile figures say
+how far that is from the target of 50 ms p95 and 500 KB per tile.
+"""
+
+import math
+
+SYNTHETIC_DESCRIPTION = "SYNTHETIC bench volume"
+SYNTHETIC_REQUESTS = 1_000_000
+LIST_TARGET = ("delta_p50_ms", 2.0)
+STATS_TARGET = ("ratio_p50", 1.3)
+TILE_TARGET = ("p95_ms", 50.0)
+LIST_LIMIT = 100
+TOPICS = ("material", "consultative", "labour", "other")
+KINDS = ("treatment", "medicines", "repairs", "clothing", "firewood", "food", "school",
+         "legal", "household", "transport")
+FAMILY = ("disabled", "single_mother", "large_family", "lonely_pensioner", "low_income",
+          "orphan", "veteran")
+AGE_BANDS = ("0-17", "18-34", "35-59", "60-74", "75+")
+TILES_PER_ZOOM = 12
+
+
+def _count(cursor) -> int:
+    cursor.execute("SELECT count(*) FROM help_helprequest WHERE description = %s",
+                   [SYNTHETIC_DESCRIPTION])
+    return cursor.fetchone()[0]
+
+
+def ensure_volume(conn, count: int = SYNTHETIC_REQUESTS) -> dict:
+    with conn.cursor() as cursor:
+        present = _count(cursor)
+        if present < count:
+            cursor.execute("BEGIN")
+            cursor.execute(
+                """
+                CREATE TEMP TABLE bench_help_places ON COMMIT DROP AS
+                WITH current_area AS (
+                    SELECT a.id, a.kato, a.level FROM areas_adminarea a
+                    JOIN areas_boundarygeneration g ON g.id = a.generation_id AND g.is_current
+                ), villages AS (
+                    SELECT s.id, s.kato, s.geom,
+                           row_number() OVER (ORDER BY md5(s.kato)) - 1 AS i
+                    FROM areas_settlement s WHERE s.geom IS NOT NULL
+                )
+                SELECT v.*, count(*) OVER () AS total,
+                  (SELECT id FROM current_area WHERE level = 'okrug'
+                     AND kato = left(v.kato, 6) || '000') AS okrug_id,
+                  (SELECT id FROM current_area WHERE level = 'district'
+                     AND kato IN (left(v.kato, 4) || '00000', left(v.kato, 6) || '000')
+                     ORDER BY kato DESC LIMIT 1) AS district_id,
+                  (SELECT id FROM current_area WHERE level = 'oblast'
+                     AND kato = left(v.kato, 2) || '0000000') AS oblast_id
+                FROM villages v
+                """)
+            cursor.execute("CREATE INDEX ON bench_help_places (i)")
+            cursor.execute(
+                """
+                INSERT INTO help_helprequest (
+                    uid, topic, kind_id, family_tags, age_band, published_on, status,
+                    amount_needed, amount_pledged, description, settlement_id, settlement_kato,
+                    geom, helpers_asked, consent_at, consent_method, is_published, created_at,
+                    updated_at, oblast_id, district_id, okrug_id)
+                SELECT md5('help-bench-' || n)::uuid,
+                       (%(topics)s::text[])[1 + n %% 4],
+                       (%(kinds)s::text[])[1 + (n / 4) %% 10],
+                       CASE WHEN n %% 5 = 0 THEN ARRAY[]::text[]
+                            WHEN n %% 5 = 1 THEN ARRAY[(%(family)s::text[])[1 + n %% 7]]
+                            ELSE ARRAY[(%(family)s::text[])[1 + n %% 7],
+                                       (%(family)s::text[])[1 + (n / 7 + 3) %% 7]] END,
+                       (%(bands)s::text[])[1 + (n / 40) %% 5],
+                       current_date - (n %% 730)::int,
+                       CASE WHEN n %% 10 < 8 THEN 'open' ELSE 'helping' END,
+                       CASE WHEN n %% 4 = 0 THEN (10000 + (n * 7907) %% 490000)::numeric END,
+                       0, %(description)s, p.id, p.kato,
+                       ST_Project(p.geom::geography,
+                                  150 + (abs(hashint8(n)) %% 450),
+                                  radians(abs(hashint8(n + 1)) %% 360))::geometry,
+                       0, now(), 'written', true, now(), now(),
+                       p.oblast_id, p.district_id, p.okrug_id
+                FROM generate_series(%(from)s::bigint, %(count)s - 1) n
+                JOIN bench_help_places p ON p.i = n %% p.total
+                """, {"topics": list(TOPICS), "kinds": list(KINDS), "family": list(FAMILY),
+                      "bands": list(AGE_BANDS), "description": SYNTHETIC_DESCRIPTION,
+                      "from": present, "count": count})
+            cursor.execute("COMMIT")
+            cursor.execute("ANALYZE help_helprequest")
+        total = _count(cursor)
+        cursor.execute("SELECT count(*) FROM help_helprequest WHERE description = %s "
+                       "AND oblast_id IS NULL", [SYNTHETIC_DESCRIPTION])
+        untagged = cursor.fetchone()[0]
+    return {"synthetic_help_requests": total, "untagged": untagged}
+
+
+def _request(path: str, params: dict):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path, params)
+    request.user = AnonymousUser()
+    return request
+
+
+def list_statement(params: dict) -> tuple[str, tuple]:
+    """The statement /api/layers/help-requests/ runs for these parameters, in English."""
+    from django.contrib.gis.db.models.functions import AsGeoJSON
+    from django.db.models import F
+    from django.utils import translation
+
+    from layers.core.geojson import COORDINATE_PRECISION
+    from layers.core.query import LayerQuery
+    from layers.core.registry import layer_registry
+
+    layer = layer_registry.get("help-requests")
+    with translation.override("en"):
+        query = LayerQuery(layer, _request("/api/layers/help-requests/", params))
+        queryset, order = query.ordered(query.filtered())
+        keys = tuple(o.lstrip("-") for o in order if o.lstrip("-") != "pk")
+        annotations = {f"_p_{name}": (F(expr) if isinstance(expr, str) else expr)
+                       for name, expr in layer.properties().items()}
+        rows = queryset.annotate(
+            _geojson=AsGeoJSON(layer.geometry_for_zoom(None), precision=COORDINATE_PRECISION),
+            **annotations).values_list("pk", "_geojson", *annotations, *keys)
+        sql, sql_params = rows[:int(params.get("limit", LIST_LIMIT)) + 1].query.sql_with_params()
+    return sql, tuple(sql_params)
+
+
+def stats_statement() -> tuple[str, tuple]:
+    """The GROUP BY private_stats runs over every visible row (anonymous visitor)."""
+    from django.db.models import Count, Sum
+
+    from layers.core.registry import layer_registry
+
+    layer = layer_registry.get("help-requests")
+    queryset = layer.visible_queryset(_request("/api/layers/help-requests/stats", {}))
+    sql, sql_params = (queryset.order_by().values("oblast_id", "district_id", "okrug_id")
+                       .annotate(_count=Count("pk"), _sum=Sum("amount_needed"))
+                       .query.sql_with_params())
+    return sql, tuple(sql_params)
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return z, x, y
+
+
+def help_tiles(conn) -> list[tuple[int, int, int]]:
+    """z4–z14: at each zoom the tiles over the settlements with most requests (the densest
+    tiles), plus every z4/z5 tile over Kazakhstan."""
+    with conn.cursor() as cursor:
+        cursor.execute(
+            """SELECT ST_X(s.geom), ST_Y(s.geom) FROM areas_settlement s
+               WHERE s.geom IS NOT NULL ORDER BY s.population DESC NULLS LAST LIMIT 200""")
+        places = cursor.fetchall()
+    tiles = []
+    for z in range(4, 15):
+        chosen = []
+        for lon, lat in places:
+            tile = _tile_of(lon, lat, z)
+            if tile not in chosen:
+                chosen.append(tile)
+            if len(chosen) >= TILES_PER_ZOOM:
+                break
+        if z <= 5:
+            low_x, low_y = _tile_of(46.49, 55.44, z)[1:]
+            high_x, high_y = _tile_of(87.32, 40.57, z)[1:]
+            chosen = [(z, x, y) for x in range(low_x, high_x + 1)
+                      for y in range(low_y, high_y + 1)]
+        tiles += chosen
+    return tiles
+
+
+def scenarios(ctx):
+    from urllib.parse import urlencode
+
+    from bench import portal
+    from bench.load import Contender
+
+    def pair(raw_name, ours_name, note):
+        return [Contender(raw_name, "sql", ctx.raw_call, note=note),
+                Contender(ours_name, "http", ctx.portal_call, ctx.portal_pids)]
+
+    def build_tiles():
+        tiles = help_tiles(ctx.monitor)
+        zooms = [z for z, _, _ in tiles]
+        statements = {z: portal.tile_sql("help-requests", z) for z in sorted(set(zooms))}
+        contenders = pair("raw ST_AsMVT (help-requests)", "portal /tiles/help-requests",
+                          "tiles.sql.tile_statement via psycopg")
+        items = {
+            contenders[0].name: [(statements[z][0],
+                                  portal.tile_args("help-requests", statements[z][1], z, x, y),
+                                  "scalar") for z, x, y in tiles],
+            contenders[1].name: [f"/tiles/help-requests/{z}/{x}/{y}.mvt" for z, x, y in tiles],
+        }
+        return contenders, items, {"zooms": zooms, "target": TILE_TARGET}
+
+    def build_list():
+        from bench.layer_projects import _oblasts
+
+        contenders = pair("raw list SQL (help)", "portal /api/layers/help-requests/",
+                          "LayerListView's statement via psycopg")
+        raw_items, http_items = [], []
+        for n, kato in enumerate(_oblasts(ctx.monitor)):
+            for k, kind in enumerate(KINDS[:4]):
+                params = {"area": kato, "kind": kind, "topic": TOPICS[(n + k) % 4],
+                          "family": FAMILY[(n + k) % len(FAMILY)], "age_from": "60",
+                          "published_after": "2025-01-01", "limit": str(LIST_LIMIT),
+                          "ordering": "-published_on" if (n + k) % 2 else "age_band"}
+                raw_items.append((*list_statement(params), "rows"))
+                http_items.append(f"/api/layers/help-requests/?{urlencode(params, doseq=True)}"
+                                  f"&lang=en")
+        return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
+            "target": LIST_TARGET}
+
+    def build_stats():
+        contenders = pair("raw GROUP BY (help)", "portal /api/layers/help-requests/stats",
+                          "private_stats' cell query via psycopg; the portal adds suppression")
+        sql, params = stats_statement()
+        raw_items = [(sql, params, "rows")] * 10
+        http_items = ["/api/layers/help-requests/stats?level=okrug"] * 10
+        return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
+            "target": STATS_TARGET}
+
+    return [("tiles:help", build_tiles), ("list:help", build_list),
+            ("stats:help", build_stats)]
