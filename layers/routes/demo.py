@@ -75,14 +75,15 @@ SAMPLE_ROUTES = [
 
 
 def wiggly_track(points: list[tuple[float, float]], per_leg: int = 40,
-                 wiggle_deg: float = 0.0008) -> list[tuple[float, float]]:
+                 wiggle_deg: float | None = None) -> list[tuple[float, float]]:
     """A track through the points with many small bends, like a recorded GPS track (so the
-    simplified display copy really is simpler)."""
+    simplified display copy really is simpler). Bends are 1 % of the leg unless given."""
     track = [points[0]]
     for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        amplitude = wiggle_deg if wiggle_deg is not None else 0.01 * math.hypot(x1 - x0, y1 - y0)
         for step in range(1, per_leg + 1):
             t = step / per_leg
-            bend = math.sin(step * 1.7) * wiggle_deg if step < per_leg else 0.0
+            bend = math.sin(step * 1.7) * amplitude if step < per_leg else 0.0
             track.append((round(x0 + (x1 - x0) * t + bend, 6),
                           round(y0 + (y1 - y0) * t - bend, 6)))
     return track
