@@ -128,9 +128,36 @@ def collection_or_404(slug: str):
 
 # --- landing page, conformance, API definition ------------------------------------------------
 
-@ogc_view(COMMON_PARAMETERS)
+def html_page(request):
+    """The landing page and the collections for people: addresses to paste into QGIS."""
+    from django.shortcuts import render
+
+    collections = []
+    for layer in coll.public_layers():
+        slug = layer.slug
+        collections.append({
+            "id": slug, "title": str(layer.title), "description": str(layer.description),
+            "items_url": reverse("ogc:items", args=[slug]),
+            "queryables_url": reverse("ogc:queryables", args=[slug]),
+            "tilejson_url": reverse("tiles:tilejson-alias", args=[slug]),
+            "tiles_url": _abs(request, f"/tiles/{slug}/") + "{z}/{x}/{y}.mvt",
+            "style_url": _abs(request, reverse("tiles:style", args=[slug])),
+        })
+    return render(request, "ogc/landing.html", {
+        "collections": collections,
+        "landing_url": _abs(request, reverse("ogc:landing")),
+        "json_url": reverse("ogc:landing"),
+        "openapi_url": reverse("ogc:openapi"),
+        "openapi_doc_url": reverse("ogc:openapi-doc"),
+        "conformance_url": reverse("ogc:conformance"),
+    })
+
+
+@ogc_view(COMMON_PARAMETERS, formats=("json", "html"))
 def landing(request):
     """The landing page: links to the API definition, conformance and the collections."""
+    if request.GET.get("f") == "html":
+        return html_page(request)
     body = {
         "title": _("Tugan Zher map portal"),
         "description": _("Public layers of the Tugan Zher programme as OGC API - Features "
@@ -138,6 +165,8 @@ def landing(request):
                          "layer), for QGIS, GDAL and other GIS clients."),
         "links": [
             _link(_abs(request, reverse("ogc:landing")), "self", JSON, _("this document")),
+            _link(_abs(request, reverse("ogc:landing"), f="html"), "alternate", HTML,
+                  _("this document as HTML")),
             _link(_abs(request, reverse("ogc:openapi")), "service-desc", OPENAPI,
                   _("the API definition (OpenAPI 3.0)")),
             _link(_abs(request, reverse("ogc:openapi-doc")), "service-doc", HTML,
@@ -204,11 +233,15 @@ def describe_collection(request, layer) -> dict:
     return description
 
 
-@ogc_view(COMMON_PARAMETERS)
+@ogc_view(COMMON_PARAMETERS, formats=("json", "html"))
 def collections(request):
+    if request.GET.get("f") == "html":
+        return html_page(request)
     body = {
         "links": [_link(_abs(request, reverse("ogc:collections")), "self", JSON,
-                        _("the collections"))],
+                        _("the collections")),
+                  _link(_abs(request, reverse("ogc:collections"), f="html"), "alternate", HTML,
+                        _("the collections as HTML"))],
         "collections": [describe_collection(request, layer) for layer in coll.public_layers()],
         "crs": coll.crs_list(),
     }
