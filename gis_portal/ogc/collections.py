@@ -12,6 +12,7 @@ from django.db.models import Max, Min
 from django_filters import filters as df
 
 from layers.core.describe import describe_filters
+from layers.core.layer import referenced_paths
 from layers.core.registry import layer_registry
 
 from .crs import STORAGE_CRS, SUPPORTED
@@ -50,14 +51,18 @@ def temporal_property(layer) -> tuple[str, str, bool] | None:
     """(property name, ORM path, is a datetime) of the layer's date, or None.
 
     A layer names it with `ogc_datetime_property`; otherwise the first public property
-    backed by a date or datetime column is used."""
+    backed by a date or datetime column is used. A property shown through an expression
+    (a date cast to text, say) counts when it reads that one column: the filter then compares
+    the column itself, which the property makes public anyway."""
     properties = layer.properties()
     chosen = getattr(layer, "ogc_datetime_property", None)
     names = [chosen] if chosen else list(properties)
     for name in names:
-        path = properties.get(name)
-        if not isinstance(path, str):
+        expression = properties.get(name)
+        paths = referenced_paths(expression) if expression is not None else set()
+        if len(paths) != 1:
             continue
+        path = next(iter(paths))
         field = _model_field(layer, path)
         if isinstance(field, models.DateTimeField):
             return name, path, True
