@@ -21,12 +21,13 @@ def with_photos(queryset, value: bool):
 
 
 class MonumentFilterSet(df.FilterSet):
-    category = df.MultipleChoiceFilter(label=_("category"), field_name="kind",
+    category = df.MultipleChoiceFilter(label=_("category"), field_name="kind", distinct=False,
                                        choices=Monument.Kind.choices)
-    significance = df.MultipleChoiceFilter(label=_("significance"),
+    significance = df.MultipleChoiceFilter(label=_("significance"), distinct=False,
                                            choices=Significance.choices)
-    era = df.MultipleChoiceFilter(label=_("era"), choices=Monument.Era.choices)
-    condition = df.MultipleChoiceFilter(label=_("condition"), choices=Monument.Condition.choices)
+    era = df.MultipleChoiceFilter(label=_("era"), choices=Monument.Era.choices, distinct=False)
+    condition = df.MultipleChoiceFilter(label=_("condition"), distinct=False,
+                                        choices=Monument.Condition.choices)
     with_photos = df.BooleanFilter(label=_("with photos"), method="filter_with_photos")
 
     class Meta:
@@ -38,9 +39,9 @@ class MonumentFilterSet(df.FilterSet):
 
 
 class NaturalSiteFilterSet(df.FilterSet):
-    category = df.MultipleChoiceFilter(label=_("category"), field_name="kind",
+    category = df.MultipleChoiceFilter(label=_("category"), field_name="kind", distinct=False,
                                        choices=NaturalSite.Kind.choices)
-    significance = df.MultipleChoiceFilter(label=_("significance"),
+    significance = df.MultipleChoiceFilter(label=_("significance"), distinct=False,
                                            choices=Significance.choices)
     with_photos = df.BooleanFilter(label=_("with photos"), method="filter_with_photos")
 

@@ -1,0 +1,201 @@
+"""Monuments and natural sites in the bench.
+
+Volume: 30,000 synthetic monuments (dataset "synthetic-bench", names "Synthetic monument N")
+at settlements all over the country, a few hundred metres off their village and tied to it,
+and 3,000 synthetic natural sites (points, "Synthetic natural site N"). Areas are tagged
+through layers.core.tagging (from the settlement's KATO code).
+
+Scenarios, each the portal over HTTP against the very statement its view runs, on a
+persistent psycopg connection; target: p50 within 2 ms of raw SQL.
+  near:monuments    "within 25 km of me" GeoJSON lists around settlements, by distance
+  stats:monuments   per-oblast and per-district counts (the choropleth) of one category
+"""
+
+SYNTHETIC_DATASET = "synthetic-bench"
+SYNTHETIC_MONUMENTS = 30_000
+SYNTHETIC_SITES = 3_000
+TARGET = ("delta_p50_ms", 2.0)
+LIST_LIMIT = 50
+NEAR_KM = 25
+CATEGORIES = ("archaeology", "architecture", "monumental_art", "memorial")
+
+
+def _count(cursor, table: str) -> int:
+    cursor.execute(f"SELECT count(*) FROM {table} t JOIN heritage_dataset d "  # noqa: S608
+                   "ON d.id = t.dataset_id WHERE d.code = %s", [SYNTHETIC_DATASET])
+    return cursor.fetchone()[0]
+
+
+def ensure_volume(conn) -> dict:
+    from layers.core.tagging import tag_rows
+    from layers.heritage.models import Monument, NaturalSite
+
+    with conn.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO heritage_dataset (code, title, licence, attribution, url, note)
+               VALUES (%s, 'Synthetic bench volume', 'none', 'synthetic rows', '', '')
+               ON CONFLICT (code) DO NOTHING""", [SYNTHETIC_DATASET])
+        cursor.execute("SELECT id FROM heritage_dataset WHERE code = %s", [SYNTHETIC_DATASET])
+        dataset_id = cursor.fetchone()[0]
+        villages = """
+            WITH villages AS (
+                SELECT s.id, s.kato, s.geom, row_number() OVER (ORDER BY md5(s.kato)) - 1 AS i,
+                       count(*) OVER () AS total
+                FROM areas_settlement s WHERE s.geom IS NOT NULL)
+        """
+        common_columns = """name_kk, name_ru, name_en, description_kk, description_ru,
+            description_en, visiting_kk, visiting_ru, visiting_en, significance,
+            register_number, source_key, dataset_id, position_approximate, position_note,
+            settlement_id, settlement_kato, is_published, created_at, updated_at"""
+        present = _count(cursor, "heritage_monument")
+        if present < SYNTHETIC_MONUMENTS:
+            cursor.execute(villages + f"""
+                INSERT INTO heritage_monument ({common_columns}, kind, era, protection_status,
+                    condition, geom)
+                SELECT 'Synthetic monument ' || n, 'Synthetic monument ' || n,
+                       'Synthetic monument ' || n, '', '', '', '', '', '',
+                       (ARRAY['local','local','local','republican'])[1 + n %% 4],
+                       'SYN-' || n, %(dataset)s || ':' || n, %(dataset_id)s, n %% 3 = 0, '',
+                       v.id, v.kato, true, now(), now(),
+                       (ARRAY['archaeology','architecture','monumental_art','memorial'])
+                           [1 + n %% 4],
+                       (ARRAY['ancient','medieval','khanate','imperial','soviet'])[1 + n %% 5],
+                       'not_listed', 'unknown',
+                       ST_Translate(v.geom, ((n * 7919) %% 100 - 50) / 20000.0,
+                                    ((n * 104729) %% 100 - 50) / 20000.0)
+                FROM generate_series(%(from)s::bigint, %(count)s - 1) n
+                JOIN villages v ON v.i = n %% v.total
+                """, {"from": present, "count": SYNTHETIC_MONUMENTS,
+                      "dataset": SYNTHETIC_DATASET, "dataset_id": dataset_id})
+            tag_rows(Monument, pks=list(Monument.objects.filter(
+                dataset_id=dataset_id, oblast__isnull=True).values_list("pk", flat=True)))
+            cursor.execute("ANALYZE heritage_monument")
+        present = _count(cursor, "heritage_naturalsite")
+        if present < SYNTHETIC_SITES:
+            cursor.execute(villages + f"""
+                INSERT INTO heritage_naturalsite ({common_columns}, kind, geom, point,
+                    protected_area_key)
+                SELECT 'Synthetic natural site ' || n, 'Synthetic natural site ' || n,
+                       'Synthetic natural site ' || n, '', '', '', '', '', '', 'local',
+                       '', %(dataset)s || ':' || n, %(dataset_id)s, true, '',
+                       NULL, '', true, now(), now(),
+                       (ARRAY['recreational','landscape','natural_monument','lake','canyon',
+                              'peak'])[1 + n %% 6],
+                       ST_Translate(v.geom, 0.05, 0.03), ST_Translate(v.geom, 0.05, 0.03), ''
+                FROM generate_series(%(from)s::bigint, %(count)s - 1) n
+                JOIN villages v ON v.i = (n * 7) %% v.total
+                """, {"from": present, "count": SYNTHETIC_SITES,
+                      "dataset": SYNTHETIC_DATASET, "dataset_id": dataset_id})
+            tag_rows(NaturalSite, pks=list(NaturalSite.objects.filter(
+                dataset_id=dataset_id, oblast__isnull=True).values_list("pk", flat=True)))
+            cursor.execute("ANALYZE heritage_naturalsite")
+        monuments = _count(cursor, "heritage_monument")
+        sites = _count(cursor, "heritage_naturalsite")
+        cursor.execute("SELECT count(*) FROM heritage_monument WHERE dataset_id = %s "
+                       "AND oblast_id IS NULL", [dataset_id])
+        untagged = cursor.fetchone()[0]
+    return {"synthetic_monuments": monuments, "synthetic_natural_sites": sites,
+            "untagged": untagged}
+
+
+def _request(path: str, params: dict):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path, params)
+    request.user = AnonymousUser()
+    return request
+
+
+def list_statement(params: dict) -> tuple[str, tuple]:
+    """The statement /api/layers/monuments/ runs for these parameters, in English."""
+    from django.contrib.gis.db.models.functions import AsGeoJSON
+    from django.db.models import F
+    from django.utils import translation
+
+    from layers.core.geojson import COORDINATE_PRECISION
+    from layers.core.query import LayerQuery
+    from layers.core.registry import layer_registry
+
+    layer = layer_registry.get("monuments")
+    with translation.override("en"):
+        query = LayerQuery(layer, _request("/api/layers/monuments/", params))
+        queryset, order = query.ordered(query.filtered())
+        keys = tuple(o.lstrip("-") for o in order if o.lstrip("-") != "pk")
+        annotations = {f"_p_{name}": (F(expr) if isinstance(expr, str) else expr)
+                       for name, expr in layer.properties().items()}
+        rows = queryset.annotate(
+            _geojson=AsGeoJSON(layer.geometry_for_zoom(None), precision=COORDINATE_PRECISION),
+            **annotations).values_list("pk", "_geojson", *annotations, *keys)
+        sql, sql_params = rows[:LIST_LIMIT + 1].query.sql_with_params()
+    return sql, tuple(_plain(value) for value in sql_params)
+
+
+def _plain(value):
+    """A geometry parameter as hex EWKB text (PostGIS reads it as geometry): a plain psycopg
+    connection has no dumper for Django's PostGISAdapter."""
+    ewkb = getattr(value, "ewkb", None)
+    return bytes(ewkb).hex() if ewkb is not None else value
+
+
+def stats_statement(params: dict, level: str) -> tuple[str, tuple]:
+    """The GROUP BY Layer.stats runs for the monuments' choropleth."""
+    from django.db.models import Count
+
+    from layers.core.query import LayerQuery
+    from layers.core.registry import layer_registry
+
+    layer = layer_registry.get("monuments")
+    queryset = LayerQuery(layer, _request("/api/layers/monuments/stats", params)).filtered()
+    columns = [f"{level}__kato", f"{level}__name_kk", f"{level}__name_ru", f"{level}__name_en",
+               f"{level}__approximate"]
+    rows = queryset.order_by().values(*columns).annotate(_count=Count("pk"))
+    sql, sql_params = rows.order_by(f"{level}__kato").query.sql_with_params()
+    return sql, tuple(sql_params)
+
+
+def _settlement_points(conn, count: int = 40) -> list[tuple[float, float]]:
+    with conn.cursor() as cursor:
+        cursor.execute("""SELECT ST_X(geom), ST_Y(geom) FROM areas_settlement
+                          WHERE geom IS NOT NULL ORDER BY md5(kato) LIMIT %s""", [count])
+        return cursor.fetchall()
+
+
+def scenarios(ctx):
+    from urllib.parse import urlencode
+
+    from bench.load import Contender
+
+    def pair(raw_name, ours_name, note):
+        return [Contender(raw_name, "sql", ctx.raw_call, note=note),
+                Contender(ours_name, "http", ctx.portal_call, ctx.portal_pids)]
+
+    def build_near():
+        contenders = pair("raw near SQL (monuments)", "portal /api/layers/monuments/?near=",
+                          "LayerListView's statement via psycopg")
+        raw_items, http_items = [], []
+        for n, (lon, lat) in enumerate(_settlement_points(ctx.monitor)):
+            params = {"near": f"{lon:.5f},{lat:.5f}", "within": str(NEAR_KM),
+                      "limit": str(LIST_LIMIT)}
+            if n % 2:
+                params["category"] = CATEGORIES[n % len(CATEGORIES)]
+            raw_items.append((*list_statement(params), "rows"))
+            http_items.append(f"/api/layers/monuments/?{urlencode(params)}&lang=en")
+        return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
+            "target": TARGET}
+
+    def build_stats():
+        contenders = pair("raw stats SQL (monuments)", "portal /api/layers/monuments/stats",
+                          "Layer.stats' GROUP BY via psycopg")
+        raw_items, http_items = [], []
+        for level in ("oblast", "district"):
+            for category in CATEGORIES:
+                raw_items.append((*stats_statement({"category": category}, level), "rows"))
+                http_items.append(f"/api/layers/monuments/stats?level={level}"
+                                  f"&category={category}")
+        raw_items *= 5
+        http_items *= 5
+        return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
+            "target": TARGET}
+
+    return [("near:monuments", build_near), ("stats:monuments", build_stats)]
