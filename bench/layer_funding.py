@@ -73,12 +73,16 @@ def _ensure_donors(conn) -> None:
 def ensure_volume(conn) -> dict:
     """Idempotent (one transaction): adds the synthetic pledges once over the synthetic
     projects' fundraisers that have none yet; returns the counts."""
+    from . import layer_projects
     from .layer_projects import SYNTHETIC_ORGANISATION
 
     have = _count(conn, "SELECT count(*) FROM funding_pledge WHERE note = %s",
                   [SYNTHETIC_NOTE])
     if have >= TARGET_PLEDGES:
         return {"synthetic_pledges": have, "added": 0}
+    # The pledges go on the projects' synthetic fundraisers: make sure they exist, whatever
+    # the order of LAYER_BENCHES (idempotent: a count when they are there).
+    layer_projects.ensure_volume(conn)
     content_type = _project_content_type(conn)
     if content_type is None:
         raise SystemExit("layer_funding: the projects app is not migrated in the bench DB")
