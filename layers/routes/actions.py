@@ -97,6 +97,10 @@ def _clean_fields(fields: dict) -> dict:
         raise RouteError(_("Unknown route field(s): %(names)s.") %
                          {"names": ", ".join(sorted(unknown))}, sorted(unknown)[0])
     cleaned = dict(fields)
+    for name, value in cleaned.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise RouteError(_("%(name)s holds a NUL character: remove it.") % {"name": name},
+                             name)
     if "kind" in cleaned and cleaned["kind"] not in EcoRoute.Kind.values:
         raise RouteError(_("Kind must be one of: %(kinds)s.") %
                          {"kinds": ", ".join(EcoRoute.Kind.values)}, "kind")

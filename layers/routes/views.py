@@ -7,6 +7,7 @@ GeoJSON, days, sights and the honesty notes; .gpx and .kml export the same plan.
 """
 
 import json
+import re
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -39,6 +40,8 @@ from .planner import (
 )
 
 GPX_TYPE = "application/gpx+xml"
+# Town keys and kinds of sights: short lower-case words.
+KEY_PATTERN = re.compile(r"[a-z0-9_-]{1,64}")
 KML_TYPE = "application/vnd.google-earth.kml+xml"
 # Sights "along" an eco-route: within this buffer of its full track.
 ROUTE_SIGHTS_BUFFER_KM = 5.0
@@ -85,12 +88,19 @@ def trip_request_from(params) -> TripRequest:
     if not start or not end:
         raise PlanError(_("Pick a start and an end town, or a preset (west-east, "
                           "north-south)."), "start" if not start else "end")
+    for name, key in (("start", start), ("end", end)):
+        if not KEY_PATTERN.fullmatch(key):
+            raise PlanError(_("%(name)s must be a town's key from /api/routes/towns, e.g. "
+                              "aktau.") % {"name": name}, name)
     days = _number(params.get("days"), "days")
     km_per_day = _number(params.get("km_per_day"), "km_per_day", float)
     if days is not None and km_per_day is not None:
         raise PlanError(_("Give either a number of days or kilometres per day, not both."),
                         "days")
     categories = tuple(c for c in params.getlist("interest") if c)
+    if not all(KEY_PATTERN.fullmatch(c) for c in categories):
+        raise PlanError(_("interest must be a kind of sight, e.g. interest=architecture."),
+                        "interest")
     corridor = _number(params.get("corridor_km"), "corridor_km", float)
     return TripRequest(
         start=start, end=end, days=days, km_per_day=km_per_day,

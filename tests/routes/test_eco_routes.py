@@ -145,6 +145,8 @@ def test_bad_fields_are_refused_before_anything_is_written(almaty_oblast_staff):
     routes = EcoRoute.objects.count()
     response = upload(client, gpx_bytes(TRACK), kind="rocket")
     assert response.status_code == 400 and "Kind must be one of" in response.json()["error"]
+    response = upload(client, gpx_bytes(TRACK), name_en="Bad\x00name")
+    assert response.status_code == 400 and response.json()["field"] == "name_en"
     response = upload(client, gpx_bytes(TRACK), season_start_month="13")
     assert response.status_code == 400 and response.json()["field"] == "season_start_month"
     assert EcoRoute.objects.count() == routes

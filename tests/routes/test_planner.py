@@ -182,6 +182,10 @@ def test_unreachable_destination_over_http(client):
     ({"preset": "west-east", "km_per_day": "5"}, 400, "between 50 and"),
     ({"preset": "west-east", "corridor_km": "500"}, 400, "corridor"),
     ({"start": "aktau", "end": "aktau"}, 400, "the same town"),
+    ({"start": "Aktau!", "end": "almaty"}, 400, "town's key"),
+    ({"preset": "west-east", "interest": "lake; drop"}, 400, "kind of sight"),
+    ({"preset": "west-east", "corridor_km": "nan"}, 400, "corridor"),
+    ({"preset": "west-east", "km_per_day": "inf"}, 400, "between 50 and"),
 ])
 def test_bad_plans_get_a_clear_error(client, params, status, message):
     assert message in get_json(client, "/api/routes/plan", status, **params)["error"]
