@@ -136,3 +136,17 @@ def test_a_monument_page_on_a_phone_and_a_report_by_keyboard(open_page, portal_s
     expect(item).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_no_axe_violations(page)
+
+
+def test_a_park_page_on_a_phone_lists_its_sights(open_page, portal_server, django_db_blocker):
+    from layers.heritage.models import NaturalSite
+
+    park = in_database(django_db_blocker, lambda: NaturalSite.objects.get(
+        source_key="kz_protected_areas_osm:charyn"))
+    page = open_page(PHONE)
+    page.goto(f"{portal_server}/heritage/nature/{park.pk}/")
+    expect(page.locator("h1")).to_have_text("Charyn National Park")
+    expect(page.locator("[data-sights]")).to_contain_text("Charyn Canyon")
+    expect(page.locator("[data-attribution]")).to_contain_text("ODbL 1.0")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_no_axe_violations(page)

@@ -67,3 +67,24 @@ def test_the_page_form_follows_the_area(client, culture_officer, monument, astan
     monument.refresh_from_db()
     assert (monument.condition, monument.protection_status) == ("critical", "local_list")
     assert Monument.objects.get(pk=astana_monument.pk).condition == "unknown"
+
+
+def test_staff_add_photos_residents_cannot(client, culture_officer, resident, monument):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gis_portal.photos.actions import photos_of
+    from gis_portal.photos.drawing import drawn_photo
+
+    def upload():
+        return SimpleUploadedFile("m.jpg", drawn_photo("Mausoleum", 2).read(),
+                                  content_type="image/jpeg")
+
+    url = f"/heritage/monuments/{monument.pk}/photos/"
+    client.force_login(resident)
+    assert client.post(url, {"photo": upload(), "caption": "x"}).status_code == 403
+    client.force_login(culture_officer)
+    assert client.post(url, {"photo": upload(), "caption": "South portal"}).status_code == 302
+    photo = photos_of(monument, purpose="main").get()
+    assert photo.uploaded_by == culture_officer
+    page = client.get(f"/heritage/monuments/{monument.pk}/").content.decode()
+    assert photo.thumbnail_url in page and "South portal" in page
