@@ -29,7 +29,8 @@ from .util import RESULTS_DIR, ROOT, cv, median, progress
 # national volume, written into the bench's own database), scenarios(ctx) (latency pairs, as
 # build_tiles below) and optionally extra(ctx) (runs that are not pairs). Volumes are made in
 # this order: a module may build on an earlier one's rows.
-LAYER_BENCHES: tuple[str, ...] = ("layer_routes", "layer_help", "layer_heritage")
+LAYER_BENCHES: tuple[str, ...] = ("layer_routes", "layer_help", "layer_heritage",
+                                  "layer_projects")
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 THREADS = 2

@@ -135,26 +135,34 @@ class SocialProjectLayer(Layer):
             "okrug": F("okrug__kato"),
         }
 
+    def stats_queryset(self, queryset, level: str):
+        """One GROUP BY over the integer area tag: count, total cost and confirmed money per
+        area (the areas' codes and names are read afterwards, for the few groups only)."""
+        return (queryset.order_by().values(f"{level}_id")
+                .annotate(_count=Count("pk"), _price=Sum("price_figure"),
+                          _confirmed=Sum("confirmed_figure")))
+
     def stats(self, queryset, level):
         """Per area: the number of projects, their total cost (price) and the funded share
-        (percent_funded: confirmed money ÷ total cost, in %, not a sum), for the choropleth.
-        One GROUP BY over the area tags."""
-        columns = [f"{level}__kato", f"{level}__name_kk", f"{level}__name_ru",
-                   f"{level}__name_en", f"{level}__approximate"]
-        rows = (queryset.order_by().values(*columns)
-                .annotate(_count=Count("pk"), _price=Sum("price_figure"),
-                          _confirmed=Sum("confirmed_figure"))
-                .order_by(f"{level}__kato"))
+        (percent_funded: confirmed money ÷ total cost, in %, not a sum), for the choropleth."""
+        from layers.areas.models import AdminArea
+
+        rows = list(self.stats_queryset(queryset, level))
+        areas = AdminArea.objects.in_bulk([row[f"{level}_id"] for row in rows
+                                           if row[f"{level}_id"] is not None])
         result = []
         for row in rows:
+            area = areas.get(row[f"{level}_id"])
+            if area is None:
+                continue  # untagged at this level (a city has no district): no area to colour
             price = row["_price"] or 0.0
             result.append({
-                "kato": row[columns[0]],
-                "name": {"kk": row[columns[1]], "ru": row[columns[2]], "en": row[columns[3]]},
-                "approximate": bool(row[columns[4]]),
+                "kato": area.kato,
+                "name": area.names(),
+                "approximate": area.approximate,
                 "count": row["_count"],
                 "price": round(price, 2),
                 "percent_funded": round(100.0 * (row["_confirmed"] or 0.0) / price, 1)
                 if price else 0.0,
             })
-        return result
+        return sorted(result, key=lambda entry: entry["kato"])
