@@ -360,6 +360,23 @@ def route_write_api(request, pk: int):
     return JsonResponse({"id": route.pk, "length_km": round(route.length_km, 3)})
 
 
+@require_POST
+def route_photo_api(request, pk: int):
+    """Staff: add a photo to a route (multipart field `photo`, optional `caption`)."""
+    route = get_object_or_404(EcoRoute, pk=pk)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return JsonResponse({"error": _("Attach the image as `photo`."), "field": "photo"},
+                            status=400)
+    try:
+        photo = actions.add_route_photo(user=request.user, route=route, upload=upload,
+                                        caption=request.POST.get("caption", "")[:300])
+    except ActionError as error:
+        return error_json(error)
+    return JsonResponse({"id": photo.pk, "url": photo.url,
+                         "thumbnail_url": photo.thumbnail_url}, status=201)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_route_page(request):

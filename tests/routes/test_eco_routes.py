@@ -315,6 +315,20 @@ def test_photos_of_a_route(route, almaty_oblast_staff):
     with pytest.raises(actions.RouteError):
         actions.add_route_photo(user=UserFactory(), route=route,
                                 upload=SimpleUploadedFile("x.jpg", io.BytesIO(b"x").read()))
+    # Over HTTP: staff of the area add one, shown on the route's page; others are refused.
+    client = Client()
+    client.force_login(almaty_oblast_staff)
+    response = client.post(f"/api/routes/{route.pk}/photos", {
+        "photo": SimpleUploadedFile("view.jpg", drawn_photo("View", 4).read(),
+                                    content_type="image/jpeg"), "caption": "The view"})
+    assert response.status_code == 201, response.content
+    assert "The view" in client.get(f"/routes/{route.pk}/").content.decode()
+    client.force_login(UserFactory())
+    response = client.post(f"/api/routes/{route.pk}/photos", {
+        "photo": SimpleUploadedFile("view.jpg", drawn_photo("View", 5).read(),
+                                    content_type="image/jpeg")})
+    assert response.status_code == 403
+    assert len(photos_of(route)) == 2
 
 
 def test_staff_import_page(almaty_oblast_staff):
