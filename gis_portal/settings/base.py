@@ -278,7 +278,8 @@ TZ_PUBLIC_BASE_URL = env_str("TZ_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstr
 # Demo content for `make run` (dotted paths of idempotent loaders; see gis_portal/demo.py).
 TZ_DEMO_LOADERS = ["gis_portal.demo.load_demo_admin", "layers.help.demo.load_demo_help_requests",
                    "layers.heritage.demo.load_demo_heritage", "layers.routes.demo.load_demo_routes",
-                   "layers.investments.demo.load_demo_investments"]
+                   "layers.investments.demo.load_demo_investments",
+                   "layers.projects.demo.load_demo_projects"]
 
 # --- Content-Security-Policy (django-csp): every page runs only the portal's own scripts -------
 # No inline script anywhere (data for scripts goes in json_script blocks), no plugins, no
