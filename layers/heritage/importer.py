@@ -109,6 +109,11 @@ KNOWN_DATASETS = {
 UNESCO_NAME_ALIASES = {"petroglyphs of tamgaly": 1145}
 
 
+# A park given as a point is the same park as an outline of that name this close (degrees; the
+# shared sights are ±5 km off and some outlines are incomplete).
+OUTLINE_MATCH_DEG = 0.5
+
+
 class RowError(Exception):
     """A row that cannot be imported; the message says what to fix."""
 
@@ -273,6 +278,11 @@ class RegisterImporter:
                                      f"--kind {self.kind}")
                 model = Monument if record_type == MONUMENTS else NaturalSite
                 record, created = self.build(model, row)
+                outline = self.outline_standing_for(record) if created else None
+                if outline is not None:
+                    return RowResult(number, "skipped", name,
+                                     f"the outline {outline.name_en or outline.name_ru} "
+                                     f"({outline.dataset}) already stands for it")
                 record.save()
             if record.register_number:
                 self.seen_register_numbers[record.register_number] = number
@@ -281,6 +291,23 @@ class RegisterImporter:
                              record.position_approximate and record.settlement_id else "")
         except RowError as error:
             return RowResult(number, "error", name, str(error))
+
+    def outline_standing_for(self, record) -> "NaturalSite | None":
+        """A park or reserve given as a point, when another register already has its outline
+        (same kind, same first word of the name, within OUTLINE_MATCH_KM): one park, not two
+        on the map, and not a park listed as a sight inside itself."""
+        if not isinstance(record, NaturalSite) or not record.is_protected_area or \
+                record.geom.geom_type != "Point":
+            return None
+        word = (record.name_en or record.name_ru).split(" ")[0].strip("«»\"").lower()
+        candidates = (NaturalSite.objects.filter(kind=record.kind,
+                                                 geom__dwithin=(record.geom, OUTLINE_MATCH_DEG))
+                      .exclude(dataset=self.dataset))
+        for candidate in candidates:
+            names = (candidate.name_en or candidate.name_ru).lower()
+            if candidate.is_outline and names.split(" ")[0].strip("«»\"") == word:
+                return candidate
+        return None
 
     def record_type(self, row: dict) -> str | None:
         declared = RECORD_TYPES.get(_text(row, "kind").lower())

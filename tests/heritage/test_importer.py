@@ -139,3 +139,24 @@ def test_the_shared_sights_file_sorts_monuments_from_natural_sites(settings):
     assert report.count("error") == 0
     skipped = [row for row in report.rows if row.status == "skipped"]
     assert len(skipped) == 17 and report.count("updated") == 25
+
+
+def test_a_park_given_as_a_point_is_the_outline_already_loaded(tmp_path):
+    square = [[[81.0, 45.0], [81.2, 45.0], [81.2, 45.2], [81.0, 45.2], [81.0, 45.0]]]
+    outlines = tmp_path / "parks.geojson"
+    outlines.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": square},
+         "properties": {"id": "testpark", "kind": "national_park",
+                        "name_en": "Testpark National Park", "name_ru": "Тестпарк",
+                        "name_kk": "Тестпарк"}}]}), encoding="utf-8")
+    import_register(outlines, kind="nature", commit=True)
+    points = tmp_path / "sights.csv"
+    points.write_text("slug,kind,category,significance,name_en,name_ru,name_kk,lat,lon\n"
+                      "tp,natural,national_park,republican,Testpark National Park,Тестпарк,"
+                      "Тестпарк,45.3,81.1\n"
+                      "tl,natural,lake,local,Testpark lake,Озеро,Көл,45.1,81.1\n",
+                      encoding="utf-8")
+    report = import_register(points, commit=True)
+    assert [row.status for row in report.rows] == ["skipped", "created"]
+    assert "the outline Testpark National Park" in report.rows[0].message
+    assert NaturalSite.objects.filter(name_en="Testpark National Park").count() == 1
