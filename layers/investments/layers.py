@@ -57,7 +57,7 @@ class InvestmentProjectLayer(Layer):
     render_as_tiles = True
     shown_by_default = False
     tile_fields = ("name", "sector", "status", "investment", "jobs", "unemployment_rate",
-                   "employment_is_sample")
+                   "employment_is_sample", "employment_note")
     field_labels = {
         "name": _("title"), "sector": _("sector"), "status": _("status"),
         "investment": _("investment needed, ₸"), "jobs": _("jobs created"),
@@ -81,20 +81,22 @@ class InvestmentProjectLayer(Layer):
         return InvestmentProject.objects.all()
 
     def properties(self):
+        # The map's popup shows the first few properties: the rate and its sample label
+        # come together, before the rest.
         return {
             "name": localized("title"),
             "sector": "sector",
             "status": "status",
             "investment": "investment_figure",
             "jobs": "jobs_created",
-            "settlement": "settlement_kato",
             "unemployment_rate": "unemployment_rate",
-            "employment_year": "employment_year",
-            "employment_is_sample": "employment_is_sample",
             # The label travels with the figure: a sample is never shown as official.
             "employment_note": Case(When(employment_is_sample=True,
                                          then=Value(sample_note())),
                                     default=Value(None), output_field=CharField()),
+            "employment_is_sample": "employment_is_sample",
+            "employment_year": "employment_year",
+            "settlement": "settlement_kato",
             "responsible_position": "responsible_position",
             "created_at": "created_at",
             "url": Concat(Value("/investments/"), Cast("id", CharField()), Value("/"),

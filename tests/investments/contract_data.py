@@ -63,7 +63,9 @@ def load() -> int:
             defaults={"working_age_population": 1000, "employed": 900 - n,
                       "unemployed": 100 + n,
                       "unemployment_rate": Decimal(100 + n) / 10,
-                      "source": CONTRACT_SOURCE, "is_sample": n % 2 == 0})
+                      "source": CONTRACT_SOURCE,
+                      # Almaty's is a sample: the tile over it carries the sample label.
+                      "is_sample": n % 2 == 0 or settlements[settlement_id].kato == "750000000"})
     tag_rows(InvestmentProject, pks=[project.pk for project in projects])
     refresh_project_employment(settlement_ids=list(settlements))
     return len(projects)
