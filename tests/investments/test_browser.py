@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from layers.areas.models import Settlement
 from layers.investments.models import InvestmentProject, InvestorInterest, SettlementEmployment
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import StaffRoleFactory, UserFactory
 from tests.support.axe import assert_no_axe_violations
 from tests.support.browser import in_database, launched_chromium, refuse_other_hosts
 
@@ -49,10 +49,16 @@ def committed(django_db_setup, django_db_blocker):
         investor = UserFactory(username=f"invest-browser-{uuid.uuid4().hex[:8]}")
         client = Client()
         client.force_login(investor)
-        return villages, project, investor, client.cookies[settings.SESSION_COOKIE_NAME].value
+        staff = StaffRoleFactory(user=UserFactory(username=f"invest-staff-{uuid.uuid4().hex[:8]}"),
+                                 areas=[project.oblast]).user
+        staff_client = Client()
+        staff_client.force_login(staff)
+        return (villages, project, investor, client.cookies[settings.SESSION_COOKIE_NAME].value,
+                staff, staff_client.cookies[settings.SESSION_COOKIE_NAME].value)
 
-    villages, project, investor, session = in_database(django_db_blocker, create)
-    yield villages, project, session
+    villages, project, investor, session, staff, staff_session = in_database(
+        django_db_blocker, create)
+    yield villages, project, session, staff_session
 
     def remove():
         from django.db import connection
@@ -64,6 +70,7 @@ def committed(django_db_setup, django_db_blocker):
             cursor.execute("DELETE FROM investments_investmentevent WHERE actor_id = %s",
                            [investor.pk])
         investor.delete()
+        staff.delete()
 
     in_database(django_db_blocker, remove)
 
@@ -84,7 +91,7 @@ def open_page(browser, portal_server, viewport, session=None):
 
 
 def test_the_gaps_page_and_a_project_page(browser, portal_server, committed):
-    villages, project, session = committed
+    villages, project, session, _staff_session = committed
     for viewport in VIEWPORTS:
         context, page, outside, errors = open_page(browser, portal_server, viewport)
         page.goto(f"{portal_server}/investments/gaps/?area={ZHAMBYL}&min_rate=15&within_km=5")
@@ -122,5 +129,20 @@ def test_the_gaps_page_and_a_project_page(browser, portal_server, committed):
     expect(page.get_by_role("status")).to_contain_text("Thank you")
     expect(page.locator("main")).to_contain_text("You registered your interest")
     assert_no_axe_violations(page)
+    context.close()
+    assert outside == [] and errors == []
+
+
+def test_the_staff_pages_and_the_list_on_a_phone(browser, portal_server, committed):
+    _villages, project, _session, staff_session = committed
+    context, page, outside, errors = open_page(browser, portal_server, VIEWPORTS[1],
+                                               staff_session)
+    for path in ("/investments/", "/investments/new/", "/investments/import/",
+                 f"/investments/{project.pk}/"):
+        page.goto(f"{portal_server}{path}")
+        expect(page.locator("h1")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[1]["width"]
+        assert_no_axe_violations(page)
+    expect(page.get_by_role("heading", name="For the akimat staff")).to_be_visible()
     context.close()
     assert outside == [] and errors == []
