@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("gis_portal.funding.urls")),
     path("", include("gis_portal.plaques.urls")),
     path("", include("gis_portal.ogc.urls")),
+    path("", include("gis_portal.questions.urls")),
     path("", include("layers.projects.urls")),
     path("", include("layers.investments.urls")),
     path("", include("layers.help.urls")),

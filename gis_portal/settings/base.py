@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "gis_portal.funding",
     "gis_portal.plaques",
     "gis_portal.ogc",
+    "gis_portal.questions",
     "layers.core",
     "layers.areas",
     "layers.projects",
