@@ -510,6 +510,12 @@ CSV_COLUMNS = ("kato", "name", "oblast", "district", "year", "working_age_popula
                "lon", "lat")
 
 
+def _cell(value):
+    """A text cell a spreadsheet will not run as a formula (sources come from uploads)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def gaps_csv(request):
     try:
         query = gaps.parse_gap_query(request.GET)
@@ -520,9 +526,10 @@ def gaps_csv(request):
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for gap in gaps.find_gaps(query):
-        writer.writerow([gap.kato, gap.name(language), gap.oblast or "", gap.district or "",
-                         gap.year, gap.working_age_population, gap.employed, gap.unemployed,
-                         gap.unemployment_rate, gap.source, "yes" if gap.is_sample else "no",
+        writer.writerow([gap.kato, _cell(gap.name(language)), gap.oblast or "",
+                         gap.district or "", gap.year, gap.working_age_population, gap.employed,
+                         gap.unemployed, gap.unemployment_rate, _cell(gap.source),
+                         "yes" if gap.is_sample else "no",
                          sample_note() if gap.is_sample else "", round(gap.lon, 6),
                          round(gap.lat, 6)])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")

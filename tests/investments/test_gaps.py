@@ -117,3 +117,13 @@ def test_the_default_threshold_comes_from_the_settings(settings, planned):
     query = gaps.parse_gap_query({"within_km": "10", "area": NORTH_KAZAKHSTAN})
     assert query.min_rate == 25
     assert [g.kato for g in gaps.find_gaps(query)] == [planned[2].kato]
+
+
+def test_the_csv_never_hands_a_spreadsheet_a_formula(client, far_apart_settlements):
+    row = employment(far_apart_settlements[0], 50.0)
+    row.source = '=HYPERLINK("http://example.org")'
+    row.save()
+    response = client.get("/api/investments/gaps.csv", {"min_rate": "49",
+                                                         "area": NORTH_KAZAKHSTAN})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["source"] for r in rows] == ["'=HYPERLINK(\"http://example.org\")"]
