@@ -279,25 +279,40 @@ def day_limit(total_km: float, days: int | None, km_per_day: float | None) -> fl
 
 
 def split_into_days(stops: list[dict], limit_km: float) -> list[Day]:
-    """Greedy: each day drives to the furthest town within the limit. Where the next town is
-    beyond the limit the day goes on to it and says it is over the limit."""
-    days, position = [], 0
+    """Days that end in towns, none longer than the limit where a town allows it: the fewest
+    days, and among those the most even ones (least sum of squared day lengths). Where the
+    next town is beyond the limit, that day goes on to it and says it is over the limit.
+
+    A shortest-path over the towns on the way (each stop: the best split reaching it)."""
     last = len(stops) - 1
-    while position < last:
-        start_km = stops[position]["km"]
-        best = None
-        for index in range(position + 1, last + 1):
-            if stops[index]["km"] - start_km > limit_km + 1e-6:
+    ends = [0] + [i for i in range(1, last + 1) if stops[i]["is_town"] or i == last]
+    # best[i] = (days over the limit, days, sum of squared km, previous end) reaching ends[i]
+    best: list[tuple | None] = [None] * len(ends)
+    best[0] = (0, 0, 0.0, None)
+    for j in range(1, len(ends)):
+        for i in range(j - 1, -1, -1):
+            if best[i] is None:
+                continue
+            km = stops[ends[j]]["km"] - stops[ends[i]]["km"]
+            over = km > limit_km + 1e-6
+            # A day over the limit only to the very next town: there was no other choice.
+            if over and i != j - 1:
                 break
-            if stops[index]["is_town"] or index == last:
-                best = index
-        over = best is None
-        if over:  # no town within the limit: the first town (or the end) after it
-            best = next(i for i in range(position + 1, last + 1)
-                        if stops[i]["is_town"] or i == last)
-        days.append(_day(len(days) + 1, stops[position], stops[best], over))
-        position = best
-    return days
+            over_days, days, squares, _ = best[i]
+            candidate = (over_days + over, days + 1, squares + km * km, i)
+            if best[j] is None or candidate[:3] < best[j][:3]:
+                best[j] = candidate
+    chain, index = [], len(ends) - 1
+    while index is not None and index > 0:
+        chain.append(index)
+        index = best[index][3]
+    result, previous = [], 0
+    for index in reversed(chain):
+        start, end = stops[ends[previous]], stops[ends[index]]
+        result.append(_day(len(result) + 1, start, end,
+                           end["km"] - start["km"] > limit_km + 1e-6))
+        previous = index
+    return result
 
 
 def split_into_days_count(stops: list[dict], count: int, limit_km: float) -> list[Day]:

@@ -196,3 +196,18 @@ def test_towns_list(client):
     keys = {t["key"] for t in towns}
     assert {"aktau", "oskemen", "petropavl", "shymkent", "almaty"} <= keys
     assert "khorgos" not in keys  # a border crossing is no overnight stop
+
+
+def test_days_are_the_fewest_and_then_the_most_even():
+    from layers.routes.planner import split_into_days
+
+    def stop(key, km, town=True):
+        return {"key": key, "name": key, "km": km, "is_town": town, "lon": 0, "lat": 0}
+
+    stops = [stop("a", 0), stop("b", 120), stop("c", 190), stop("v", 250, town=False),
+             stop("d", 300)]
+    days = split_into_days(stops, 200)
+    # Two days either way; 120 + 180 is more even than 190 + 110.
+    assert [(d.start["key"], d.end["key"], d.km) for d in days] == [("a", "b", 120),
+                                                                    ("b", "d", 180)]
+    assert split_into_days(stops, 300)[0].end["key"] == "d"  # one day when it fits
