@@ -32,9 +32,11 @@ def areas():
 
 # role → actions it may take inside its own area
 EXPECTED = {
-    Kind.AKIMAT_OFFICER: {Action.VIEW_PRIVATE, Action.CHANGE, Action.MODERATE},
+    Kind.AKIMAT_OFFICER: {Action.VIEW_PRIVATE, Action.CHANGE, Action.MODERATE,
+                          Action.MANAGE_HERITAGE},
     Kind.NGO_OPERATOR: {Action.VIEW_PRIVATE, Action.CHANGE},
     Kind.SERVICE_CENTRE_OPERATOR: {Action.CONFIRM_IDENTITY},
+    Kind.CULTURE_OFFICER: {Action.MANAGE_HERITAGE},
     Kind.MODERATOR: {Action.MODERATE},
     Kind.ADMINISTRATOR: set(Action),
 }
