@@ -68,6 +68,10 @@ def ensure_volume(conn, count: int = SYNTHETIC_REQUESTS) -> dict:
                 FROM villages v
                 """)
             cursor.execute("CREATE INDEX ON bench_help_places (i)")
+            # Without statistics on the temp table the planner loops over it for every row.
+            cursor.execute("ANALYZE bench_help_places")
+            cursor.execute("SELECT count(*) FROM bench_help_places")
+            places = cursor.fetchone()[0]
             cursor.execute(
                 """
                 INSERT INTO help_helprequest (
@@ -93,8 +97,8 @@ def ensure_volume(conn, count: int = SYNTHETIC_REQUESTS) -> dict:
                        0, now(), 'written', true, now(), now(),
                        p.oblast_id, p.district_id, p.okrug_id
                 FROM generate_series(%(from)s::bigint, %(count)s - 1) n
-                JOIN bench_help_places p ON p.i = n %% p.total
-                """, {"topics": list(TOPICS), "kinds": list(KINDS), "family": list(FAMILY),
+                JOIN bench_help_places p ON p.i = n %% %(places)s
+                """, {"places": places, "topics": list(TOPICS), "kinds": list(KINDS), "family": list(FAMILY),
                       "bands": list(AGE_BANDS), "description": SYNTHETIC_DESCRIPTION,
                       "from": present, "count": count})
             cursor.execute("COMMIT")
