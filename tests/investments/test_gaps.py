@@ -110,6 +110,9 @@ def test_the_gaps_page_and_its_csv(client, planned):
     assert rows[0]["is_sample"] == "yes"
     assert rows[0]["note"] == "sample values, not official statistics"
     assert "attachment" in response["Content-Disposition"]
+    defaults = client.get("/investments/gaps/")
+    assert defaults.status_code == 200
+    assert 'value="25"' in defaults.content.decode() and 'value="10"' in defaults.content.decode()
 
 
 def test_the_default_threshold_comes_from_the_settings(settings, planned):
