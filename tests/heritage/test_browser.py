@@ -63,6 +63,10 @@ def scene(django_db_setup, django_db_blocker):
     yield monument, sessions
 
     def remove():
+        from gis_portal.photos.actions import photos_of, remove_photo
+
+        for photo in photos_of(monument):
+            remove_photo(user=None, photo=photo)
         ConditionReport.objects.filter(monument=monument).delete()
         Monument.objects.filter(pk=monument.pk).delete()
         resident.delete()

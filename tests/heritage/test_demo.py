@@ -3,9 +3,9 @@ in each state of handling; a second run changes nothing."""
 
 import pytest
 
-from gis_portal.photos.models import Photo
+from gis_portal.photos.actions import photos_of
 from layers.heritage.demo import load_demo_heritage
-from layers.heritage.models import ConditionReport
+from layers.heritage.models import ConditionReport, Monument, NaturalSite
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,10 @@ pytestmark = pytest.mark.django_db
 def test_demo_content_loads_once():
     report = {"created": [], "unchanged": []}
     load_demo_heritage(report)
-    assert Photo.objects.filter(purpose="main").count() >= 42
+    sights = [*Monument.objects.filter(source_key__startswith="kz_notable_sites:"),
+              *NaturalSite.objects.filter(source_key__startswith="kz_notable_sites:")]
+    assert len(sights) >= 37
+    assert all(photos_of(sight, purpose="main").exists() for sight in sights)
     statuses = sorted(ConditionReport.objects.values_list("status", flat=True))
     assert statuses == ["in_work", "received", "resolved"]
     again = {"created": [], "unchanged": []}
