@@ -467,14 +467,16 @@ def donor_count(fundraiser: Fundraiser) -> int:
 
 def pledges_awaiting_confirmation(user):
     """Active pledges of fundraisers in the areas where the user may change records (an area
-    role covers the areas inside it), oldest first; none for a user without such a role."""
+    role covers the areas inside it), those whose hold ends soonest first; none for a user
+    without such a role."""
     area = "fundraiser__area"
     pledges = (Pledge.objects.filter(status=Status.ACTIVE)
                .select_related(f"{area}__parent__parent", "fundraiser__content_type", "donor")
                .defer(*(f"{prefix}__{field}" for prefix in (area, f"{area}__parent",
                                                             f"{area}__parent__parent")
                         for field in AREA_GEOMETRY))
-               .order_by("created_at", "pk"))
+               # The partial index on active pledges' expires_at serves this order.
+               .order_by("expires_at"))
     roots = areas_where(user, Action.CHANGE)
     if roots is None:
         return pledges
