@@ -149,3 +149,41 @@ def test_material_help_is_funded_through_the_pooled_fundraiser(oblast_officer, p
     labour = make(oblast_officer, 2, places["a1"], topic="labour", kind="repairs",
                   amount_needed=None)
     assert funding.fundraiser_for(labour) is None
+
+
+def test_staff_record_page_changes_status_and_refuses_other_areas(client, oblast_officer,
+                                                                 far_officer, places):
+    help_request = make(oblast_officer, 1, places["a1"])
+    client.force_login(far_officer)
+    assert client.post(f"/help/staff/{help_request.pk}/", {"status": "fulfilled"}
+                       ).status_code == 404
+    client.force_login(oblast_officer)
+    page = client.get(f"/help/staff/{help_request.pk}/")
+    assert page.status_code == 200 and b"Test Person" not in page.content
+    assert client.post(f"/help/staff/{help_request.pk}/", {"status": "fulfilled"}
+                       ).status_code == 302
+    help_request.refresh_from_db()
+    assert help_request.status == "fulfilled" and help_request.fulfilled_at is not None
+    refused = client.post(f"/help/staff/{help_request.pk}/", {"status": "open"})
+    assert refused.status_code == 409
+    # Fulfilled requests leave the public map.
+    assert client.get(f"/help/{help_request.pk}/").status_code == 200  # staff still see it
+    client.logout()
+    assert client.get(f"/help/{help_request.pk}/").status_code == 404
+
+
+def test_demo_loader_makes_obviously_fake_people_once():
+    from layers.help.demo import load_demo_help_requests
+
+    report = {"created": [], "unchanged": []}
+    load_demo_help_requests(report)
+    assert report["created"] and not report["unchanged"]
+    people = [row for row in HelpRequest.objects.filter(created_by__isnull=True)
+              if row.full_name.startswith("Demo Person")]
+    by_name = {row.full_name: row for row in people}
+    assert by_name["Demo Person 001"].phone == "+77000000001"
+    oblasts = {row.oblast_id for row in people}
+    assert len(oblasts) >= 4
+    again = {"created": [], "unchanged": []}
+    load_demo_help_requests(again)
+    assert again["unchanged"] and not again["created"]
