@@ -117,8 +117,8 @@ class MonumentLayer(HeritageLayer):
     description = _("Archaeology, architecture and urban planning, monumental art and "
                     "memorials, with their significance (UNESCO, republican, local), era, "
                     "protection status and condition. Positions marked approximate are only "
-                    "roughly known (±5 km for the sights compiled for this portal).")
-    attribution = _("Monuments: compiled for the Tugan Zher portal from public facts")
+                    "roughly known (±5 km for the sights compiled for this portal from public "
+                    "facts); each monument's page names its source and licence.")
     model = Monument
     geometry_kind = POINT
     style = {"color": "#8c2d04", "radius": 6, "fillColor": "#f16913", "fillOpacity": 0.9}
@@ -144,8 +144,6 @@ class NaturalSiteLayer(HeritageLayer):
                     "reserve outlines: © OpenStreetMap contributors (ODbL 1.0), approximate, "
                     "not legal boundaries. Lakes, regions and peaks: Natural Earth (public "
                     "domain).")
-    attribution = _("Parks and reserves: © OpenStreetMap contributors (ODbL 1.0), "
-                    "approximate; lakes, regions, peaks: Natural Earth")
     model = NaturalSite
     # Points (peaks, canyons) and outlines (lakes, parks) in one layer; drawn as polygons,
     # points as circles.
