@@ -19,6 +19,7 @@ CONTRACT_LOADERS: list[str] = [
     "tests.help.contract_data.load",
     "tests.projects.contract_data.load",
     "tests.investments.contract_data.load",
+    "tests.volunteers.contract_data.load",
 ]
 
 

@@ -280,7 +280,8 @@ TZ_PUBLIC_BASE_URL = env_str("TZ_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstr
 TZ_DEMO_LOADERS = ["gis_portal.demo.load_demo_admin", "layers.help.demo.load_demo_help_requests",
                    "layers.heritage.demo.load_demo_heritage", "layers.routes.demo.load_demo_routes",
                    "layers.investments.demo.load_demo_investments",
-                   "layers.projects.demo.load_demo_projects"]
+                   "layers.projects.demo.load_demo_projects",
+                   "layers.volunteers.demo.load_demo_volunteers"]
 
 # --- Content-Security-Policy (django-csp): every page runs only the portal's own scripts -------
 # No inline script anywhere (data for scripts goes in json_script blocks), no plugins, no

@@ -8,4 +8,8 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("Volunteer corps")
 
     def ready(self):
-        pass  # registers the app's layers (layers.py) with layers.core.registry
+        from layers.core.registry import layer_registry
+
+        from .layers import VolunteerLayer
+
+        layer_registry.register(VolunteerLayer)

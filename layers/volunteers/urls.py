@@ -1,1 +1,22 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "volunteers"
+
+urlpatterns = [
+    path("volunteers/", views.ListPageView.as_view(), name="list"),
+    path("volunteers/me/", views.MyPageView.as_view(), name="me"),
+    path("volunteers/<int:pk>/", views.CardPageView.as_view(), name="card"),
+    path("volunteers/<int:pk>/contacts/", views.ContactsView.as_view(), name="contacts"),
+    path("api/volunteers/<int:pk>/reveal", views.reveal_api, name="api-reveal"),
+    path("api/volunteers/me", views.my_questionnaire, name="api-me"),
+    path("api/volunteers/match/me", views.match_volunteer, name="api-match-me"),
+    path("api/volunteers/paper", views.paper_questionnaire, name="api-paper"),
+    path("api/volunteers/match/request/<int:pk>", views.match_request, name="api-match"),
+    path("api/volunteers/requests/<int:pk>/assign", views.assign_api, name="api-assign"),
+    path("api/volunteers/requests/<int:pk>/records", views.record_api, name="api-record"),
+    path("api/volunteers/records/<int:pk>/confirm", views.confirm_api, name="api-confirm"),
+    path("api/volunteers/records/<int:pk>/review", views.review_api, name="api-review"),
+    path("api/volunteers/reviews/<int:pk>/moderate", views.moderate_api, name="api-moderate"),
+]

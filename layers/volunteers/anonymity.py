@@ -1,0 +1,163 @@
+"""The small-group rule of the anonymised volunteer list.
+
+The public list (layer "volunteers", model VolunteerCard) shows, for each listed volunteer,
+what they offer (directions, weekly hours, car, languages) and three quasi-identifiers: an
+age band, a gender and a place. Names, contacts, birth years and settlements are never shown.
+
+Rule. With k = settings.TZ_PRIVACY_MIN_GROUP (default 5), every card's shown
+(age, gender, place) is shared by at least k cards of the list. The list is built in steps,
+from the most precise way of showing a volunteer to the least; at each step the volunteers
+not yet placed are grouped by how that step would show them, every group of at least k is
+listed that way, and the rest go on to the next step:
+
+  1. age band (16–24, 25–34, 35–44, 45–59, 60+), gender, rural okrug
+  2. wide band (16–34, 35–59, 60+), gender, okrug
+  3. wide band, gender withheld, okrug
+  4. age band, gender, district
+  5. wide band, gender, district
+  6. wide band, gender withheld, district
+  7. age withheld, gender withheld, district
+  8. wide band, gender withheld, oblast (or city of republican significance)
+  9. age withheld, gender withheld, oblast
+  10. left off the list (suppressed): still matched by staff, never shown.
+
+Volunteers whose settlement has no okrug (cities) start at step 4. A card's area tags are the
+shown place's: a card shown at district level has no okrug tag, so `area=<okrug>` cannot find
+it, and its point is the same point of the shown area for everyone shown there.
+
+Why filters cannot single anyone out: the list is one fixed release, rebuilt as a whole after
+every change. Filters (direction, day, hour, car, language, area, bbox, near) only select
+rows of that release; they never change how a row is shown. Whatever any combination of
+filters returns is a subset of the release, and in the release each shown (age, gender,
+place) stands for at least k volunteers, so knowing someone's age, gender and place never
+narrows them below k rows. tests/volunteers/test_anonymity.py runs every filter combination
+on built data and checks this for each answer.
+"""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import Volunteer, VolunteerCard
+
+AGE_BANDS = (("16-24", 16, 24), ("25-34", 25, 34), ("35-44", 35, 44), ("45-59", 45, 59),
+             ("60+", 60, None))
+WIDE_BANDS = {"16-24": "16-34", "25-34": "16-34", "35-44": "35-59", "45-59": "35-59",
+              "60+": "60+"}
+ANY_AGE = "any"
+YOUNGEST_AGE = 16
+
+# (age: "band" | "wide" | None, gender shown?, place level)
+STEPS = (
+    ("band", True, "okrug"),
+    ("wide", True, "okrug"),
+    ("wide", False, "okrug"),
+    ("band", True, "district"),
+    ("wide", True, "district"),
+    ("wide", False, "district"),
+    (None, False, "district"),
+    ("wide", False, "oblast"),
+    (None, False, "oblast"),
+)
+# Every age a card may show, for the filter panel.
+SHOWN_AGES = [code for code, _low, _high in AGE_BANDS] + ["16-34", "35-59", ANY_AGE]
+
+
+def age_band(birth_year: int, year: int) -> str:
+    age = year - birth_year
+    for code, low, high in AGE_BANDS:
+        if age >= low and (high is None or age <= high):
+            return code
+    return AGE_BANDS[0][0]
+
+
+def shown_as(person: dict, step) -> tuple | None:
+    """How a person ({band, gender, okrug, district, oblast}) is shown at a step, as
+    (age, gender, place level, place id); None when they have no area of that level."""
+    age, with_gender, level = step
+    place = person[level]
+    if place is None:
+        return None
+    age_text = {"band": person["band"], "wide": WIDE_BANDS[person["band"]],
+                None: ANY_AGE}[age]
+    return (age_text, person["gender"] if with_gender else "", level, place)
+
+
+def assign(people: list[dict], k: int) -> dict:
+    """person id → shown tuple, for the people the rule lists (the rest are suppressed)."""
+    placed, waiting = {}, list(people)
+    for step in STEPS:
+        groups = defaultdict(list)
+        for person in waiting:
+            shown = shown_as(person, step)
+            if shown is not None:
+                groups[shown].append(person)
+        placed_now = set()
+        for shown, members in groups.items():
+            if len(members) >= k:
+                for person in members:
+                    placed[person["id"]] = shown
+                    placed_now.add(person["id"])
+        waiting = [p for p in waiting if p["id"] not in placed_now]
+        if not waiting:
+            break
+    return placed
+
+
+@transaction.atomic
+def rebuild_cards(today=None) -> dict:
+    """Rebuild the whole public list from the active questionnaires. Returns counts."""
+    k = settings.TZ_PRIVACY_MIN_GROUP
+    year = (today or timezone.localdate()).year
+    with connection.cursor() as cursor:  # one rebuild at a time
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('volunteers.cards'))")
+    rows = (Volunteer.objects.filter(status=Volunteer.Status.ACTIVE, birth_year__isnull=False,
+                                     oblast__isnull=False)
+            .exclude(gender="")
+            .values("id", "birth_year", "gender", "okrug_id", "district_id", "oblast_id",
+                    "directions", "slots", "has_car", "languages"))
+    people = []
+    for row in rows:
+        people.append({**row, "band": age_band(row["birth_year"], year),
+                       "okrug": row["okrug_id"], "district": row["district_id"],
+                       "oblast": row["oblast_id"]})
+    placed = assign(people, k)
+    from layers.areas.models import AdminArea
+
+    area_ids = {shown[3] for shown in placed.values()}
+    areas = {a.pk: a for a in AdminArea.objects.filter(pk__in=area_ids).only("id", "kato")}
+    points = _area_points(area_ids)
+    by_id = {p["id"]: p for p in people}
+    VolunteerCard.objects.all().delete()
+    cards = []
+    for person_id, (age, gender, level, place) in placed.items():
+        if place not in points:
+            continue  # an area without a boundary has no point to draw: not listed
+        person = by_id[person_id]
+        slots = sorted(set(person["slots"]))
+        cards.append(VolunteerCard(
+            volunteer_id=person_id, age_shown=age, gender_shown=gender,
+            place_kato=areas[place].kato, place_level=level,
+            directions=sorted(set(person["directions"])), slots=slots,
+            days=sorted({slot // 24 for slot in slots}), has_car=person["has_car"],
+            languages=sorted(set(person["languages"])), geom=points[place]))
+    VolunteerCard.objects.bulk_create(cards, batch_size=2000)
+    from layers.core.tagging import tag_rows
+
+    tag_rows(VolunteerCard)
+    return {"listed": len(cards), "suppressed": len(people) - len(cards)}
+
+
+def _area_points(area_ids) -> dict:
+    """A point on the surface of each area: the one point a card shown there is drawn at."""
+    from django.contrib.gis.geos import Point
+
+    if not area_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_PointOnSurface(geom) p "
+                       "FROM areas_adminarea WHERE id = ANY(%s) AND geom IS NOT NULL) s",
+                       [list(area_ids)])
+        return {pk: Point(x, y, srid=4326) for pk, x, y in cursor.fetchall()}

@@ -1,0 +1,242 @@
+"""Upload of NGOs' lists of volunteers (CSV or XLSX), the same pattern as the help lists.
+
+The template's headers are in Kazakh and Russian ("Толық аты-жөні / ФИО"); a column is found
+by either half, or by its code. Every row is checked on its own and the report says, row by
+row, what is wrong. A dry run writes nothing; a commit writes every row or, if any row is
+wrong, nothing at all. A volunteer already held (same name, birth year and settlement: the
+blind index) is updated, not added. Report messages never quote personal data.
+"""
+
+import csv
+import io
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gis_portal.accounts.permissions import Action, may
+from layers.help.importer import ImportReport, RowReport, _csv_rows, _fold, _Lookups, _xlsx_rows
+
+from . import actions
+from .anonymity import rebuild_cards
+from .models import Direction, Volunteer
+
+COLUMNS = [
+    ("full_name", "Толық аты-жөні", "ФИО"),
+    ("birth_year", "Туған жылы", "Год рождения"),
+    ("gender", "Жынысы", "Пол"),
+    ("phone", "Телефон", "Телефон"),
+    ("email", "Электрондық пошта", "Электронная почта"),
+    ("settlement_kato", "Елді мекеннің КАТО коды", "Код КАТО населённого пункта"),
+    ("settlement", "Елді мекен", "Населённый пункт"),
+    ("district", "Аудан", "Район"),
+    ("directions", "Бағыттар", "Направления"),
+    ("own_directions", "Өз бағыттары", "Свои направления"),
+    ("days", "Күндер (1–7)", "Дни (1–7)"),
+    ("hours", "Сағаттар (мыс. 9-13)", "Часы (напр. 9-13)"),
+    ("languages", "Тілдер", "Языки"),
+    ("has_car", "Көлігі бар", "Есть автомобиль"),
+    ("car_seats", "Бос орындар", "Свободных мест"),
+    ("travel_km", "Қанша км-ге барады", "Готов ехать, км"),
+    ("education", "Білімі", "Образование"),
+    ("experience", "Тәжірибесі", "Опыт"),
+]
+REQUIRED = ("full_name", "birth_year", "gender", "phone", "directions")
+MAX_ROWS = 5000
+GENDER_WORDS = {"f": ("ә", "әйел", "ж", "жен", "женский", "female"),
+                "m": ("е", "ер", "м", "муж", "мужской", "male")}
+YES = {"1", "yes", "иә", "да", "бар", "есть", "true"}
+
+
+class ImportFileError(actions.VolunteerError):
+    """The file as a whole cannot be read (format, headers, size)."""
+
+
+def column_of(header: str) -> str | None:
+    names = {}
+    for code, kk, ru in COLUMNS:
+        for label in (code, kk, ru, f"{kk} / {ru}"):
+            names[_fold(label)] = code
+    folded = _fold(header)
+    if folded in names:
+        return names[folded]
+    for part in folded.split("/"):
+        if part.strip() in names:
+            return names[part.strip()]
+    return None
+
+
+def read_table(data: bytes, filename: str) -> list[dict]:
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        table = _xlsx_rows(data)
+    elif name.endswith(".csv"):
+        table = _csv_rows(data)
+    else:
+        raise ImportFileError(_("Upload a .csv or .xlsx file made from the template."),
+                              field="file")
+    if not table:
+        raise ImportFileError(_("The file is empty."), field="file")
+    header, *body = table
+    codes = [column_of(str(cell or "")) for cell in header]
+    missing = [code for code in REQUIRED if code not in codes]
+    if missing:
+        labels = {code: f"{kk} / {ru}" for code, kk, ru in COLUMNS}
+        raise ImportFileError(_("The file has no column for: %(columns)s. Start from the "
+                                "template.") % {"columns": "; ".join(labels[c] for c in missing)},
+                              field="file")
+    rows = []
+    for number, cells in enumerate(body, start=2):
+        if not any(str(cell or "").strip() for cell in cells):
+            continue
+        row = {"_line": number}
+        for code, cell in zip(codes, cells, strict=False):
+            if code:
+                row[code] = "" if cell is None else str(cell).strip()
+        rows.append(row)
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(_("At most %(max)d rows per file: split the list.")
+                              % {"max": MAX_ROWS}, field="file")
+    return rows
+
+
+def template_bytes(fmt: str) -> tuple[bytes, str]:
+    headers = [f"{kk} / {ru}" for _code, kk, ru in COLUMNS]
+    example = ["Demo Volunteer 0001", "1995", "әйел", "+7 700 900 00 01",
+               "demo.volunteer.1@example.kz", "751110000", "", "", "teaching; consulting",
+               "", "6; 7", "10-14", "kk; ru", "иә", "3", "15", "higher", "some"]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerow(example)
+        return ("\ufeff" + buffer.getvalue()).encode(), "text/csv; charset=utf-8"
+    raise ImportFileError(_("The template comes as csv."), field="format")
+
+
+def _parts(value: str) -> list[str]:
+    return [p.strip() for p in (value or "").replace(",", ";").split(";") if p.strip()]
+
+
+def _whole(value: str, field: str, errors, message) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(float(value.replace(",", ".")))
+    except ValueError:
+        errors.append((field, message))
+        return None
+
+
+def _directions(value: str, errors) -> list[str]:
+    names = {}
+    for direction in Direction.objects.filter(is_active=True):
+        for label in (direction.code, direction.name_kk, direction.name_ru, direction.name_en):
+            names[_fold(label)] = direction.code
+    codes = []
+    for part in _parts(value):
+        code = names.get(_fold(part))
+        if code is None:
+            errors.append(("directions", _("Unknown direction; use: %(choices)s (or the column "
+                                           "of own directions).")
+                           % {"choices": ", ".join(sorted(set(names.values())))}))
+        else:
+            codes.append(code)
+    return codes
+
+
+def _slots(row: dict, errors) -> list[int]:
+    days = []
+    for part in _parts(row.get("days", "")):
+        if not part.isdigit() or not 1 <= int(part) <= 7:
+            errors.append(("days", _("Days are numbers 1 (Monday) to 7 (Sunday).")))
+            return []
+        days.append(int(part) - 1)
+    hours_text = row.get("hours", "")
+    if not days and not hours_text:
+        return []
+    hours = range(24)
+    if hours_text:
+        low, _sep, high = hours_text.replace("–", "-").partition("-")
+        if not (low.strip().isdigit() and high.strip().isdigit()
+                and 0 <= int(low) < int(high) <= 24):
+            errors.append(("hours", _("Hours are a range such as 9-13.")))
+            return []
+        hours = range(int(low), int(high))
+    return actions.slots_for(days or range(7), hours)
+
+
+def check_row(row: dict, lookups: _Lookups, user) -> RowReport:
+    report = RowReport(line=row["_line"])
+    errors = report.errors
+    for code in REQUIRED:
+        if not row.get(code):
+            label = next(f"{kk} / {ru}" for c, kk, ru in COLUMNS if c == code)
+            errors.append((code, _("%(column)s is missing.") % {"column": label}))
+    birth_year = _whole(row.get("birth_year", ""), "birth_year", errors,
+                        _("Birth year must be a year, e.g. 1995."))
+    gender = next((code for code, words in GENDER_WORDS.items()
+                   if _fold(row.get("gender", "")) in {code, *words}), "")
+    if row.get("gender") and not gender:
+        errors.append(("gender", _("Gender is әйел/жен or ер/муж.")))
+    directions = _directions(row.get("directions", ""), errors)
+    slots = _slots(row, errors)
+    seats = _whole(row.get("car_seats", ""), "car_seats", errors,
+                   _("Free seats must be a number.")) or 0
+    travel = _whole(row.get("travel_km", ""), "travel_km", errors,
+                    _("Travel distance must be a number of km.")) or 10
+    settlement, problem = lookups.settlement(row)
+    if problem:
+        errors.append(("settlement", problem))
+    if errors:
+        report.outcome = "error"
+        return report
+    data = actions.QuestionnaireInput(
+        full_name=row["full_name"], phone=row["phone"], email=row.get("email", ""),
+        birth_year=birth_year, gender=gender, settlement=settlement, directions=directions,
+        own_directions=_parts(row.get("own_directions", "")), slots=slots,
+        languages=[_fold(p) for p in _parts(row.get("languages", ""))],
+        has_car=_fold(row.get("has_car", "")) in YES, car_seats=seats, travel_km=travel,
+        education=_fold(row.get("education", "")), experience=_fold(row.get("experience", "")))
+    errors += actions.input_errors(data)
+    if not errors and not may(user, Action.CHANGE, actions.settlement_area(settlement)):
+        errors.append(("settlement", _("You have no staff role in the area of this settlement "
+                                       "(%(kato)s).") % {"kato": settlement.kato}))
+    if errors:
+        report.outcome = "error"
+        return report
+    report.data = data
+    index = actions.person_index_for(data.full_name, data.birth_year, settlement.kato)
+    report.outcome = "update" if Volunteer.objects.filter(person_index=index).exists() else "new"
+    report.key = index
+    return report
+
+
+def check_file(*, user, data: bytes, filename: str) -> ImportReport:
+    lookups = _Lookups()
+    reports = [check_row(row, lookups, user) for row in read_table(data, filename)]
+    seen = {}
+    for report in reports:
+        key = getattr(report, "key", None)
+        if key is None:
+            continue
+        if key in seen:
+            report.errors.append(("full_name", _("The same person as row %(line)d.")
+                                  % {"line": seen[key]}))
+            report.outcome = "error"
+        else:
+            seen[key] = report.line
+    return ImportReport(rows=reports)
+
+
+def import_file(*, user, data: bytes, filename: str, commit: bool) -> ImportReport:
+    """Check every row; with commit and no error anywhere, write them all in one transaction
+    and rebuild the public list once. Otherwise nothing is written."""
+    report = check_file(user=user, data=data, filename=filename)
+    if not commit or not report.ok:
+        return report
+    with transaction.atomic():
+        for row in report.rows:
+            actions.enter_paper(user=user, data=row.data, rebuild=False)
+        rebuild_cards()
+    report.committed = True
+    return report
