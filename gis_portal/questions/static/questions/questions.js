@@ -148,9 +148,12 @@ function featureLine(feature) {
   const p = feature.properties;
   const item = document.createElement("li");
   const label = featureLabel(feature);
-  if (p.url) {
+  // Settlements have no url property: their page is the settlement's (position, reports).
+  const url = p.url || (p.group === config.settlementsLayer && p.kato
+    ? config.urls.settlement.replace(config.katoPlaceholder, p.kato) : null);
+  if (url) {
     const link = document.createElement("a");
-    link.href = p.url;
+    link.href = url;
     link.textContent = label;
     item.append(link);
   } else {
