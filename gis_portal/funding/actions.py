@@ -450,6 +450,17 @@ def expire_pledges(now=None) -> int:
 
 # --- reading ---------------------------------------------------------------------------------
 
+def is_publicly_visible(fundraiser: Fundraiser) -> bool:
+    """Whether the public may see the fundraiser (progress, donor list): not when its target
+    says it is not public (`is_public`, a property or a method: a draft or hidden project, an
+    unpublished help request)."""
+    target = fundraiser.target
+    if target is None:
+        return False
+    public = getattr(target, "is_public", True)
+    return bool(public() if callable(public) else public)
+
+
 def public_donors(fundraiser: Fundraiser, limit: int | None = None) -> list[dict]:
     """The public donor list: live pledges, newest first, each as the donor's chosen display
     (name or "anonymous donor"), the amount and whether the money has arrived."""

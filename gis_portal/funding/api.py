@@ -161,10 +161,14 @@ class FundraiserView(FundingAPIView):
         tags=[TAG], summary="A fundraiser's progress and public donor list",
         description="Goal, pledged (active + confirmed), confirmed and remaining tenge, and "
                     "the donors as each chose to be listed (name or anonymous) with their "
-                    "amounts; never contacts.",
-        parameters=[ID_PARAMETER], responses={200: FundingFundraiserSerializer, **errors(404)})
+                    "amounts; never contacts. 404 also while what it funds is not public.",
+        parameters=[ID_PARAMETER],
+        responses={200: FundingFundraiserSerializer, **errors(400, 404)})
     def get(self, request, pk):
-        return Response(fundraiser_body(by_id(Fundraiser.objects.all(), pk)))
+        fundraiser = by_id(Fundraiser.objects.all(), pk)
+        if not actions.is_publicly_visible(fundraiser):
+            raise Http404
+        return Response(fundraiser_body(fundraiser))
 
 
 class PledgeCreateView(SignedInView):

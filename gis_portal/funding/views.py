@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -64,7 +65,10 @@ def render_fundraiser(request, fundraiser: Fundraiser, *, status: int = 200, err
 
 class FundraiserPageView(View):
     def get(self, request, pk):
-        return render_fundraiser(request, get_object_or_404(Fundraiser, pk=pk))
+        fundraiser = get_object_or_404(Fundraiser, pk=pk)
+        if not actions.is_publicly_visible(fundraiser):
+            raise Http404
+        return render_fundraiser(request, fundraiser)
 
 
 class PledgeFormView(LoginRequiredMixin, View):

@@ -235,3 +235,15 @@ def test_the_admin_lists_no_personal_data(make_fundraiser, donor):
     assert donor.username in html
     assert donor.email not in html and "Seitova" not in html
     assert signed_in(admin).get("/admin/funding/pledge/add/").status_code == 403
+
+
+def test_a_fundraiser_of_a_target_that_is_not_public_is_not_shown(client, make_fundraiser,
+                                                                  monkeypatch):
+    from layers.areas.models import Settlement
+
+    fundraiser = make_fundraiser()
+    monkeypatch.setattr(Settlement, "is_public", property(lambda self: False), raising=False)
+    assert client.get(f"/api/funding/{fundraiser.pk}/").status_code == 404
+    assert client.get(f"/funding/{fundraiser.pk}/").status_code == 404
+    monkeypatch.setattr(Settlement, "is_public", lambda self: True, raising=False)
+    assert client.get(f"/api/funding/{fundraiser.pk}/").status_code == 200
