@@ -83,7 +83,8 @@ class SocialProjectLayer(Layer):
     min_zoom = 3
     max_zoom = 18
     render_as_tiles = True
-    shown_by_default = True
+    # Chosen in the layer switcher (or a permalink): the default map stays the geography.
+    shown_by_default = False
     tile_fields = ("name", "kind", "status", "price", "percent_funded", "remaining",
                    "report_overdue")
     field_labels = {
