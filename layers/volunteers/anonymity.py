@@ -61,6 +61,8 @@ STEPS = (
     ("wide", False, "oblast"),
     (None, False, "oblast"),
 )
+CARD_FIELDS = ("age_shown", "gender_shown", "place_kato", "place_level", "directions", "slots",
+               "days", "has_car", "languages", "geom")
 # Every age a card may show, for the filter panel.
 SHOWN_AGES = [code for code, _low, _high in AGE_BANDS] + ["16-34", "35-59", ANY_AGE]
 
@@ -130,23 +132,39 @@ def rebuild_cards(today=None) -> dict:
     areas = {a.pk: a for a in AdminArea.objects.filter(pk__in=area_ids).only("id", "kato")}
     points = _area_points(area_ids)
     by_id = {p["id"]: p for p in people}
-    VolunteerCard.objects.all().delete()
-    cards = []
+    wanted = {}
     for person_id, (age, gender, level, place) in placed.items():
         if place not in points:
             continue  # an area without a boundary has no point to draw: not listed
         person = by_id[person_id]
         slots = sorted(set(person["slots"]))
-        cards.append(VolunteerCard(
-            volunteer_id=person_id, age_shown=age, gender_shown=gender,
-            place_kato=areas[place].kato, place_level=level,
-            directions=sorted(set(person["directions"])), slots=slots,
-            days=sorted({slot // 24 for slot in slots}), has_car=person["has_car"],
-            languages=sorted(set(person["languages"])), geom=points[place]))
-    VolunteerCard.objects.bulk_create(cards, batch_size=2000)
+        wanted[person_id] = {
+            "age_shown": age, "gender_shown": gender, "place_kato": areas[place].kato,
+            "place_level": level, "directions": sorted(set(person["directions"])),
+            "slots": slots, "days": sorted({slot // 24 for slot in slots}),
+            "has_car": person["has_car"], "languages": sorted(set(person["languages"])),
+            "geom": points[place]}
+    # A listed volunteer keeps their card (and its address /volunteers/<id>/) while listed:
+    # only cards whose shown values changed are rewritten.
+    VolunteerCard.objects.exclude(volunteer_id__in=list(wanted)).delete()
+    existing = {card.volunteer_id: card for card in VolunteerCard.objects.all()}
+    changed, created = [], []
+    for person_id, values in wanted.items():
+        card = existing.get(person_id)
+        if card is None:
+            created.append(VolunteerCard(volunteer_id=person_id, **values))
+        elif any(getattr(card, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(card, name, value)
+            changed.append(card)
+    VolunteerCard.objects.bulk_update(changed, list(CARD_FIELDS), batch_size=2000)
+    VolunteerCard.objects.bulk_create(created, batch_size=2000)
     from layers.core.tagging import tag_rows
 
-    tag_rows(VolunteerCard)
+    touched = [card.pk for card in changed + created]
+    if touched:
+        tag_rows(VolunteerCard, pks=touched)
+    cards = wanted
     return {"listed": len(cards), "suppressed": len(people) - len(cards)}
 
 

@@ -7,6 +7,7 @@ app_name = "volunteers"
 urlpatterns = [
     path("volunteers/", views.ListPageView.as_view(), name="list"),
     path("volunteers/me/", views.MyPageView.as_view(), name="me"),
+    path("volunteers/join/", views.JoinView.as_view(), name="join"),
     path("volunteers/<int:pk>/", views.CardPageView.as_view(), name="card"),
     path("volunteers/<int:pk>/contacts/", views.ContactsView.as_view(), name="contacts"),
     path("api/volunteers/<int:pk>/reveal", views.reveal_api, name="api-reveal"),

@@ -31,6 +31,7 @@ from layers.help.models import HelpRequest
 
 from . import actions, matching
 from .filters import VolunteerCardFilterSet
+from .forms import QuestionnaireForm
 from .models import DAY_CHOICES, Assignment, Direction, HelpRecord, Review, Volunteer, VolunteerCard
 
 PAGE_SIZE = 50
@@ -165,6 +166,40 @@ class MyPageView(LoginRequiredMixin, View):
         except actions.VolunteerError as error:
             messages.warning(request, error.message)
         return redirect("volunteers:me")
+
+
+class JoinView(LoginRequiredMixin, View):
+    """The questionnaire page: sign up, or edit one's own questionnaire."""
+
+    def _mine(self, request):
+        return (Volunteer.objects.filter(user=request.user)
+                .exclude(status=Volunteer.Status.LEFT).first())
+
+    def get(self, request):
+        volunteer = self._mine(request)
+        initial = QuestionnaireForm.initial_for(volunteer) if volunteer else None
+        return _private(render(request, "volunteers/join.html",
+                               {"form": QuestionnaireForm(initial=initial),
+                                "volunteer": volunteer}))
+
+    def post(self, request):
+        volunteer = self._mine(request)
+        form = QuestionnaireForm(request.POST)
+        if form.is_valid():
+            try:
+                if volunteer is None:
+                    actions.sign_up(user=request.user, data=form.questionnaire())
+                else:
+                    actions.update_questionnaire(user=request.user, volunteer=volunteer,
+                                                 data=form.questionnaire())
+            except actions.VolunteerError as error:
+                form.add_error(error.field if error.field in form.fields else None,
+                               error.message)
+            else:
+                messages.success(request, _("Your questionnaire is saved."))
+                return redirect("volunteers:me")
+        return _private(render(request, "volunteers/join.html",
+                               {"form": form, "volunteer": volunteer}, status=400))
 
 
 def _now():

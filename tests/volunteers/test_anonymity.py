@@ -68,6 +68,14 @@ def test_groups_are_shown_as_precisely_as_five_allow(built):
     assert not VolunteerCard.objects.filter(place_kato=OKRUG_B).exists()
 
 
+def test_a_card_keeps_its_address_while_listed(built, oblast_officer, places):
+    first = built["women_a"][0]
+    card_id = VolunteerCard.objects.get(volunteer=first).pk
+    enter(oblast_officer, 99, places["b"], birth_year=1970, gender="m")
+    actions.pause(user=oblast_officer, volunteer=built["women_a"][1])
+    assert VolunteerCard.objects.get(volunteer=first).pk == card_id
+
+
 def test_the_whole_release_is_k_anonymous(built):
     counts = Counter(shown(card) for card in VolunteerCard.objects.all())
     assert counts and min(counts.values()) >= K, counts

@@ -78,5 +78,18 @@ def test_resident_filters_the_list_by_direction_and_hours(browser, portal_server
     assert_no_axe_violations(page)
     page.set_viewport_size(DESKTOP)
     assert_no_axe_violations(page)
+    # The card's page, and the questionnaire for a signed-in resident: accessible too.
+    page.set_viewport_size(PHONE)
+    page.locator(".vol-card a").first.click()
+    expect(page.get_by_role("button", name="Show the contacts")).to_be_visible()
+    assert_no_axe_violations(page)
+    _user, session = users.create()
+    context.add_cookies([{"name": "sessionid", "value": session, "domain": host, "path": "/"}])
+    page.goto(f"{portal_server}/volunteers/join/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Become a volunteer")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_no_axe_violations(page)
+    page.set_viewport_size(DESKTOP)
+    assert_no_axe_violations(page)
     context.close()
     assert outside == [] and errors == [], (outside, errors)

@@ -123,3 +123,43 @@ def test_a_moderator_promotes_a_proposed_direction(oblast_officer, far_officer, 
     other = enter(oblast_officer, 6, places["a2"], directions=["sign-language"])
     assert other.directions == ["sign-language"]
     assert date.today().year - other.birth_year >= 16
+
+
+def test_demo_loader_makes_listed_volunteers_with_records_once():
+    from django.contrib.auth import get_user_model
+
+    from layers.volunteers.demo import load_demo_volunteers
+    from layers.volunteers.models import HelpRecord, Review
+
+    get_user_model().objects.create_superuser("demo-admin-test", "a@example.kz", "x" * 20)
+    report = {"created": [], "unchanged": []}
+    load_demo_volunteers(report)
+    assert report["created"] and "volunteers:" in report["created"][0]
+    demo = Volunteer.objects.filter(email__isnull=False, person_index__isnull=False)
+    assert demo.count() >= 100
+    assert VolunteerCard.objects.values("oblast").distinct().count() >= 3
+    assert HelpRecord.objects.filter(confirmed_at__isnull=False).exists()
+    assert Review.objects.exists()
+    again = {"created": [], "unchanged": []}
+    load_demo_volunteers(again)
+    assert again["unchanged"] and not again["created"]
+
+
+def test_the_questionnaire_page_signs_up_and_edits(client, resident, places):
+    assert client.get("/volunteers/join/").status_code == 302  # sign in first
+    client.force_login(resident)
+    assert client.get("/volunteers/join/").status_code == 200
+    form = {"full_name": "Page Volunteer", "phone": "+7 705 123 45 67", "birth_year": "1990",
+            "gender": "f", "settlement": places["a1"].kato, "directions": ["teaching"],
+            "days": ["5", "6"], "hour_from": "10", "hour_to": "13", "languages": ["kk"],
+            "travel_km": "12"}
+    bad = client.post("/volunteers/join/", {**form, "settlement": "000000000"})
+    assert bad.status_code == 400 and b"Home settlement is missing or unknown" in bad.content
+    assert client.post("/volunteers/join/", form).status_code == 302
+    volunteer = Volunteer.objects.get(user=resident)
+    assert volunteer.slots == [130, 131, 132, 154, 155, 156]
+    page = client.get("/volunteers/join/")
+    assert b'value="Page Volunteer"' in page.content
+    assert client.post("/volunteers/join/", {**form, "travel_km": "30"}).status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.travel_km == 30
