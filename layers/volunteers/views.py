@@ -144,6 +144,9 @@ class MyPageView(LoginRequiredMixin, View):
             context["assignments"] = (volunteer.assignments.select_related("request__kind")
                                       .order_by("-created_at")[:50])
             volunteer.notices.filter(seen_at__isnull=True).update(seen_at=_now())
+            if volunteer.status == Volunteer.Status.ACTIVE:
+                pairs = matching.requests_for_volunteer(volunteer.pk, limit=10)
+                context["nearby"] = [{"pk": pk, "km": round(d / 1000, 1)} for pk, d in pairs]
         return _private(render(request, "volunteers/me.html", context))
 
     def post(self, request):

@@ -108,3 +108,4 @@ def test_staff_assign_and_the_volunteer_answers(client, scene, oblast_officer, f
         actions.answer_assignment(user=resident, assignment=assignment, accept=False)
     mine = client.get("/api/volunteers/match/me").json()
     assert mine["requests"][0]["request"] == request.pk
+    assert f'href="/help/{request.pk}/"'.encode() in client.get("/volunteers/me/").content
