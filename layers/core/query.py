@@ -36,7 +36,9 @@ def resolve_area(kato: str):
     kato = kato.strip()
     if not (kato.isdigit() and len(kato) == 9):
         raise BadQuery("area must be a 9-digit KATO code, e.g. area=751000000 (Almaty)", "area")
-    area = AdminArea.objects.filter(generation__is_current=True, kato=kato).first()
+    # Filters need the area's id and level, not its boundary (read lazily if ever needed).
+    area = (AdminArea.objects.filter(generation__is_current=True, kato=kato)
+            .defer("geom", "geom_simplified").first())
     if area is None:
         raise BadQuery(f"no area with KATO code {kato} in the current boundary generation",
                        "area")

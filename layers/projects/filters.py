@@ -8,8 +8,11 @@ PUBLIC_STATUS_CHOICES = [(status.value, status.label)
 
 
 class SocialProjectFilterSet(df.FilterSet):
-    kind = df.MultipleChoiceFilter(label=_("kind"), choices=SocialProject.Kind.choices)
-    status = df.MultipleChoiceFilter(label=_("status"), choices=PUBLIC_STATUS_CHOICES)
+    # No join, so no duplicate rows: no DISTINCT over the whole feature.
+    kind = df.MultipleChoiceFilter(label=_("kind"), choices=SocialProject.Kind.choices,
+                                   distinct=False)
+    status = df.MultipleChoiceFilter(label=_("status"), choices=PUBLIC_STATUS_CHOICES,
+                                     distinct=False)
     min_price = df.NumberFilter(label=_("cost from, ₸"), field_name="price_figure",
                                 lookup_expr="gte")
     max_price = df.NumberFilter(label=_("cost up to, ₸"), field_name="price_figure",

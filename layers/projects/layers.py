@@ -149,8 +149,11 @@ class SocialProjectLayer(Layer):
         from layers.areas.models import AdminArea
 
         rows = list(self.stats_queryset(queryset, level))
-        areas = AdminArea.objects.in_bulk([row[f"{level}_id"] for row in rows
-                                           if row[f"{level}_id"] is not None])
+        # Codes and names only: the boundaries are large and not needed here.
+        areas = (AdminArea.objects.only("id", "kato", "name_kk", "name_ru", "name_en",
+                                        "approximate")
+                 .in_bulk([row[f"{level}_id"] for row in rows
+                           if row[f"{level}_id"] is not None]))
         result = []
         for row in rows:
             area = areas.get(row[f"{level}_id"])
