@@ -341,10 +341,14 @@ class HelpGapQuestion(Question):
                 "help_open": help_count, "volunteers": volunteers,
                 "volunteers_available": volunteer_layer is not None,
             }
+            # gap: open requests minus volunteers. With the volunteers under the threshold it
+            # is a lower bound (as if threshold - 1 were listed) and gap_is_lower_bound says so.
+            props["gap_is_lower_bound"] = False
             if help_count is not None and volunteers is not None:
                 props["gap"] = help_count - volunteers
             elif help_count is not None and volunteer_layer is not None:
-                props["gap"] = help_count - (threshold - 1)  # at least this many uncovered
+                props["gap"] = help_count - (threshold - 1)
+                props["gap_is_lower_bound"] = True
             else:
                 props["gap"] = None
             outline = okrug.geom_simplified or okrug.geom

@@ -140,8 +140,19 @@ def test_resident_explores_an_okrug_filters_a_layer_and_opens_a_record(
     resident.shot("settlement-record")
 
 
+@pytest.fixture
+def saved_questions_removed(django_db_blocker):
+    """The planner's saved question is committed by the server: removed afterwards."""
+    from gis_portal.questions.models import SavedQuestion
+
+    last = in_database(django_db_blocker, lambda: SavedQuestion.objects.order_by("-pk")
+                       .values_list("pk", flat=True).first() or 0)
+    yield
+    in_database(django_db_blocker, lambda: SavedQuestion.objects.filter(pk__gt=last).delete())
+
+
 def test_planner_runs_a_question_saves_it_and_downloads_the_geopackage(
-        journey, portal_server, tmp_path):
+        journey, portal_server, tmp_path, saved_questions_removed):
     planner = journey("planner")
     page = planner.page
     open_front_page(planner, portal_server)
