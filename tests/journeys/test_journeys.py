@@ -198,6 +198,7 @@ def test_planner_runs_a_question_saves_it_and_downloads_the_geopackage(
     expect(page.locator("[data-saved-banner] time")).to_have_attribute(
         "datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))
     expect(page.locator("[data-answer-list] .answer-group").first).to_be_visible(timeout=20_000)
+    expect(page.locator("[data-questions-map][data-answer-drawn='within']")).to_be_attached()
     assert page.locator("#q-lon").input_value() == str(ALMATY[0])
     planner.shot("permalink-rerun")
 

@@ -216,9 +216,16 @@ function showAnswer(answer) {
     return item;
   }));
   const colourOf = Object.fromEntries(answer.groups.map((g, i) => [g.name, COLOURS[i % COLOURS.length]]));
-  if (answer.shape) L.geoJSON(answer.shape, { style: SHAPE_STYLE }).addTo(answerLayer);
+  if (answer.shape) {
+    L.geoJSON(answer.shape, {
+      style: SHAPE_STYLE,
+      pointToLayer: (feature, latlng) => L.circleMarker(latlng, { radius: 7, ...SHAPE_STYLE, fillOpacity: 0.6 }),
+    }).addTo(answerLayer);
+  }
   L.geoJSON(answer, {
-    style: (feature) => ({ color: colourOf[feature.properties.group], weight: 2, fillOpacity: 0.15 }),
+    style: (feature) => (feature.geometry?.type === "Point"
+      ? { color: "#ffffff", weight: 1, fillColor: colourOf[feature.properties.group], fillOpacity: 0.9 }
+      : { color: colourOf[feature.properties.group], weight: 2, fillOpacity: 0.15 }),
     pointToLayer: (feature, latlng) => L.circleMarker(latlng, {
       radius: 6, color: "#ffffff", weight: 1, fillColor: colourOf[feature.properties.group], fillOpacity: 0.9,
     }),
@@ -250,8 +257,17 @@ function showAnswer(answer) {
     answerList.append(section);
   }
   summary.textContent = interpolate(gettext("%(n)s results."), { n: formatNumber(total) }, true);
-  const bounds = answerLayer.getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 13 });
+  // Frame the question's own place (a long route passing by would zoom out to the oblast).
+  let bounds = answerLayer.getBounds();
+  if (answer.shape && answer.km) {
+    const shape = L.geoJSON(answer.shape).getBounds();
+    const centre = shape.getCenter();
+    bounds = shape.extend(centre.toBounds(answer.km * 2000));
+  } else if (answer.shape) {
+    bounds = L.geoJSON(answer.shape).getBounds();
+  }
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 13, animate: false });
+  map.getContainer().dataset.answerDrawn = answer.kind;
 }
 
 async function ask(event) {
