@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gis_portal.views import map_config
@@ -53,15 +54,31 @@ def catalogue_api(request):
     return JsonResponse({"questions": catalogue(), "saved": "/api/questions/saved/"})
 
 
-@require_GET
+# POST carries the same parameters as a JSON object, for shapes too long for a URL (a server's
+# request line is a few kilobytes). It only reads, so it needs no CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
 def answer_api(request, kind):
-    """GET /api/questions/<kind>/?<parameters>[&format=csv|gpkg]: the answer on today's data."""
+    """GET /api/questions/<kind>/?<parameters>[&format=csv|gpkg]: the answer on today's data;
+    or POST the parameters as a JSON object (geometry as a GeoJSON object or text)."""
     try:
-        fmt = _format(request.GET)
-        answer = get_question(kind).run(request.GET)
+        params = request.GET if request.method == "GET" else _json_parameters(request)
+        fmt = _format(params)
+        answer = get_question(kind).run(params)
     except BadQuery as error:
         return error_response(error)
     return _answer_response(answer, fmt, f"{kind}-{timezone.localdate():%Y-%m-%d}")
+
+
+def _json_parameters(request) -> dict:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        raise BadQuery(_("send the parameters as a JSON object"), "body") from None
+    if not isinstance(body, dict):
+        raise BadQuery(_("send the parameters as a JSON object"), "body")
+    return {k: json.dumps(v) if isinstance(v, dict | list) else str(v)
+            for k, v in body.items() if v is not None}
 
 
 @require_http_methods(["POST"])

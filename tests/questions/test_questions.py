@@ -6,6 +6,7 @@ never leaks into any answer, export or page."""
 import csv
 import io
 import json
+import math
 
 import pyogrio
 import pytest
@@ -108,6 +109,21 @@ def test_within_km_of_a_drawn_shape(client, place):
                                                      "coordinates": east}), km="5").json()
     assert place.pk not in ids_in(far, "settlements")
     assert far["shape"]["type"] == "LineString"
+
+
+def test_a_long_shape_can_be_posted_as_json(client, place):
+    x, y = place.geom.x, place.geom.y
+    ring = [[x + 0.02 * math.cos(a / 400 * 2 * math.pi), y + 0.02 * math.sin(a / 400 * 2 * math.pi)]
+            for a in range(400)]
+    ring.append(ring[0])
+    response = client.post("/api/questions/within/", {"geometry": {"type": "Polygon",
+                                                                   "coordinates": [ring]},
+                                                      "km": 1},
+                           content_type="application/json")
+    assert response.status_code == 200, response.content[:300]
+    assert place.pk in ids_in(response.json(), "settlements")
+    bad = client.post("/api/questions/within/", "[1]", content_type="application/json")
+    assert bad.status_code == 400 and "JSON object" in bad.json()["error"]
 
 
 # --- inside an area ----------------------------------------------------------------------------
