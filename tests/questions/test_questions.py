@@ -371,3 +371,22 @@ def test_a_planted_person_never_appears_in_any_answer_export_or_page(client, pla
         content = client.get(url).content.decode()
         for secret in secrets:
             assert secret not in content, (url, secret)
+
+
+def test_the_gap_map_agrees_with_the_layers_own_suppressed_stats(client):
+    """Volunteers per okrug are the volunteers layer's public okrug statistics, the same
+    table /api/layers/volunteers/stats publishes (suppressed the same way)."""
+    body = ask(client, "help-gaps").json()
+    assert body["volunteers_available"] is True
+    # The volunteers' contract rows fill at least one okrug above the threshold.
+    assert any(f["properties"]["volunteers"] for f in body["features"])
+    published = {row["kato"]: row["count"] for row in client.get(
+        "/api/layers/volunteers/stats", {"level": "okrug"}).json()["areas"] if row["kato"]}
+    for feature in body["features"]:
+        props = feature["properties"]
+        if props["volunteers"] is not None:
+            assert published[props["kato"]] == props["volunteers"]
+        else:
+            assert props["kato"] not in published
+    assert sum(1 for f in body["features"] if f["properties"]["volunteers"]) == sum(
+        1 for kato in published if kato in {f["properties"]["kato"] for f in body["features"]})
