@@ -156,7 +156,7 @@ def test_planner_runs_a_question_saves_it_and_downloads_the_geopackage(
     planner = journey("planner")
     page = planner.page
     open_front_page(planner, portal_server)
-    page.locator("a[href='/questions/']").click()
+    page.locator("a[href='/questions/']").first.click()
     page.wait_for_url(f"{portal_server}/questions/")
     expect(page.locator("[data-questions-map] .leaflet-pane").first).to_be_attached()
     assert_no_axe_violations(page)
@@ -212,7 +212,7 @@ def test_tourist_plans_a_trip_and_downloads_the_gpx(journey, portal_server):
     tourist = journey("tourist")
     page = tourist.page
     open_front_page(tourist, portal_server)
-    page.locator("a[href='/trips/']").click()
+    page.locator("a[href='/trips/']").first.click()
     page.wait_for_url(f"{portal_server}/trips/")
     tourist.shot("trip-planner")
 
