@@ -4,8 +4,10 @@ For a help request: active volunteers who offer a direction that answers its kin
 (the KindDirection table, data the akimat edits), who are available (at least one weekly hour,
 or the given hours when `slots` is passed), and whose own travel distance reaches the
 request's public point from their home settlement's point; nearest first. Distances are
-geodesic metres (geography); the candidate search first uses the GiST index on the points
-with a planar box that covers each volunteer's travel distance, then checks it geodesically.
+geodesic metres (geography). The candidate search uses the GiST index on the volunteers'
+points with a planar box around the request as wide as the longest travel distance any
+active volunteer gives (one index look-up of max(travel_km)), then checks each candidate's own
+distance geodesically; the kind's directions are read once, not per row.
 
 For a volunteer: open, published requests of kinds their directions answer, within their
 travel distance, nearest first.
@@ -21,15 +23,21 @@ from django.db import connection
 DEGREES_PER_KM = 1 / 110.5
 
 VOLUNTEERS_FOR_REQUEST_SQL = f"""
-SELECT v.id, round(ST_Distance(v.geom::geography, r.geom::geography))::int AS distance_m
-FROM help_helprequest r
-JOIN volunteers_volunteer v
-  ON ST_DWithin(v.geom, r.geom, {DEGREES_PER_KM} * v.travel_km / cos(radians(ST_Y(r.geom))))
- AND ST_DWithin(v.geom::geography, r.geom::geography, v.travel_km * 1000)
-WHERE r.id = %(request)s
+WITH r AS MATERIALIZED (
+    SELECT geom, geom::geography AS geog, kind_id FROM help_helprequest WHERE id = %(request)s
+), reach AS MATERIALIZED (
+    SELECT coalesce(max(travel_km), 0) AS km FROM volunteers_volunteer WHERE status = 'active'
+), wanted AS MATERIALIZED (
+    SELECT coalesce(array_agg(direction_id), '{{}}')::varchar[] AS directions
+    FROM volunteers_kinddirection WHERE kind_id = (SELECT kind_id FROM r)
+)
+SELECT v.id, round(ST_Distance(v.geom::geography, r.geog))::int AS distance_m
+FROM r, reach, wanted, volunteers_volunteer v
+WHERE v.geom && ST_Expand(r.geom, {DEGREES_PER_KM} * reach.km / cos(radians(ST_Y(r.geom))),
+                          {DEGREES_PER_KM} * reach.km)
+  AND ST_DWithin(v.geom::geography, r.geog, v.travel_km * 1000)
   AND v.status = 'active'
-  AND v.directions && ARRAY(SELECT kd.direction_id FROM volunteers_kinddirection kd
-                            WHERE kd.kind_id = r.kind_id)::varchar[]
+  AND v.directions && wanted.directions
   AND cardinality(v.slots) > 0
   AND (%(slots)s::smallint[] IS NULL OR v.slots && %(slots)s::smallint[])
 ORDER BY distance_m, v.id

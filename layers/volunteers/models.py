@@ -149,6 +149,9 @@ class Volunteer(AreaTaggedModel):
             GinIndex(fields=["slots"], name="volunteers_slots_gin"),
             models.Index(fields=["status"], condition=Q(status="active"),
                          name="volunteers_active"),
+            # Matching reads the longest travel distance of active volunteers: one look-up.
+            models.Index(fields=["travel_km"], condition=Q(status="active"),
+                         name="volunteers_active_travel"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(travel_km__lte=MAX_TRAVEL_KM),
