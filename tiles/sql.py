@@ -7,6 +7,10 @@ transformed to the column's SRID, never the column, so the GiST index answers th
 A layer whose visibility depends on the user (visibility_depends_on_user) is compiled for
 every tile, never cached: the statement embeds the caller's rights at that moment, and a
 revoked role must stop showing rows on the next tile.
+
+A layer with `aggregate_tiles_max_zoom` draws its low zooms from its own aggregate SELECT
+(Layer.aggregate_tile_query) when it offers one for the request: one point per area with a
+count, instead of every row.
 """
 
 import threading
@@ -69,9 +73,41 @@ def _compile(layer, request, geometry: str) -> tuple[str, tuple]:
     return statement, tuple(inner_params)
 
 
+def aggregate_statement(layer, inner_sql: str, names: tuple) -> str:
+    """ST_AsMVT over a layer's aggregate features (Layer.aggregate_tile_query): the inner SELECT
+    may join `tile_bounds` to read only the tile's areas. Parameters: z, x, y (tile_bounds),
+    the layer's name, z, x, y (ST_AsMVTGeom), then the inner SELECT's own."""
+    quote = connection.ops.quote_name
+    props = "".join(f", t.{quote(name)}" for name in names)
+    extent, buffer = settings.TILE_EXTENT, settings.TILE_BUFFER
+    return (
+        f"WITH tile_bounds AS (SELECT ST_Transform(ST_TileEnvelope(%s, %s, %s, "
+        f"margin => {buffer / extent}), {settings.SRID}) AS envelope) "
+        f"SELECT ST_AsMVT(q, %s, {extent}, 'geom', 'id') FROM ("
+        f"SELECT t.id{props}, "
+        f"ST_AsMVTGeom(ST_Transform(t.geom, {settings.TILE_SRID}), "
+        f"ST_TileEnvelope(%s, %s, %s), {extent}, {buffer}, true) AS geom "
+        f"FROM ({inner_sql}) t, tile_bounds WHERE t.geom && tile_bounds.envelope "
+        f"LIMIT {settings.TILE_MAX_FEATURES}) q"
+    )
+
+
+def _aggregate_query(layer, request, z: int):
+    if layer.aggregate_tiles_max_zoom is None or z > layer.aggregate_tiles_max_zoom:
+        return None
+    return layer.aggregate_tile_query(request, z)
+
+
 def render_tile(layer, request, z: int, x: int, y: int) -> bytes:
-    statement, inner_params = tile_statement(layer, request, z)
+    aggregate = _aggregate_query(layer, request, z)
+    if aggregate is not None:
+        inner_sql, inner_params, names = aggregate
+        statement = aggregate_statement(layer, inner_sql, names)
+        params = (z, x, y, layer.slug, z, x, y, *inner_params)
+    else:
+        statement, inner_params = tile_statement(layer, request, z)
+        params = (layer.slug, z, x, y, *inner_params, z, x, y)
     with connection.cursor() as cursor:
-        cursor.execute(statement, (layer.slug, z, x, y, *inner_params, z, x, y))
+        cursor.execute(statement, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] else b""

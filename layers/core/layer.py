@@ -121,6 +121,22 @@ class Layer:
         every = self.properties()
         return {name: every[name] for name in self.tile_fields}
 
+    # --- low zooms from aggregates (tiles.sql) ---------------------------------------------
+    # A dense layer may draw tiles at z <= aggregate_tiles_max_zoom from counts it maintains
+    # (one point per area with a count) instead of its rows. For such a zoom the tile path
+    # calls aggregate_tile_query(request, z); None means "draw the rows as usual" (e.g. a
+    # filter the aggregate cannot answer, or a viewer who sees more than the public).
+    aggregate_tiles_max_zoom: int | None = None
+
+    def aggregate_tile_query(self, request, zoom: int) -> tuple[str, tuple, tuple] | None:
+        """(sql, params, property names) of the aggregate features at this zoom, or None.
+
+        The SQL is a SELECT yielding `id` (integer), `geom` (a point in settings.SRID) and one
+        column per property name. It may join the relation `tile_bounds` (one row, column
+        `envelope`: the buffered tile in settings.SRID) to read only what the tile needs. It
+        must never yield a count that singles out a person (apply the privacy threshold)."""
+        return None
+
     def geometry_for_zoom(self, zoom: int | None) -> str:
         """The geometry column to draw at this zoom (None: full detail, e.g. GeoJSON)."""
         return self.public_geometry_field

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from gis_portal.accounts.permissions import Action, areas_where
 from layers.core.layer import POINT, Layer, localized
 
+from .aggregates import AGGREGATE_MAX_ZOOM, aggregate_tile_query
 from .filters import HelpRequestFilterSet
 from .models import HelpRequest
 
@@ -56,6 +57,8 @@ class HelpRequestLayer(Layer):
     ordering_fields = ("published_on", "topic", "kind", "age_band", "family", "settlement",
                        "amount_needed")
     tile_fields = ("topic", "kind", "age_band", "status")
+    # z <= 8: one point per oblast/district/okrug with its count (see aggregates.py).
+    aggregate_tiles_max_zoom = AGGREGATE_MAX_ZOOM
     stat_sums = ("amount_needed",)
     private = True
     hidden_fields = HelpRequest.PERSONAL_FIELDS + (
@@ -121,3 +124,6 @@ class HelpRequestLayer(Layer):
             ids = [area.pk for area in roots]
             public |= Q(oblast__in=ids) | Q(district__in=ids) | Q(okrug__in=ids)
         return rows.filter(public)
+
+    def aggregate_tile_query(self, request, zoom):
+        return aggregate_tile_query(request, zoom)

@@ -265,3 +265,33 @@ class HelpEvent(AppendOnlyModel):
         verbose_name = _("help request event")
         verbose_name_plural = _("help request events")
         ordering = ["-created_at"]
+
+
+class HelpAreaCount(models.Model):
+    """How many public requests (published, consented, open or someone helping, not erased)
+    each oblast, district and okrug holds, by topic, kind, status and age band.
+
+    Maintained by the database trigger `help_area_count_sync` on every insert, update and
+    delete of a request, whatever code path writes it (actions, importer, bulk SQL); a bulk
+    load may disable the trigger and call `rebuild_help_area_counts()` (SQL) once after.
+    Low-zoom tiles and per-area counts read this table instead of a million points. The raw
+    counts here are not suppressed: every reader applies settings.TZ_PRIVACY_MIN_GROUP.
+    """
+
+    level = models.CharField(max_length=16)
+    area = models.ForeignKey("areas.AdminArea", on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(max_length=16)
+    kind_id = models.CharField(max_length=32)
+    status = models.CharField(max_length=16)
+    age_band = models.CharField(max_length=8)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "area", "topic", "kind_id", "status", "age_band"],
+                name="help_area_count_cell"),
+        ]
+
+    def __str__(self):
+        return f"{self.level} {self.area_id} · {self.topic}/{self.kind_id}/{self.status}"

@@ -8,11 +8,13 @@ import struct
 
 import mapbox_vector_tile
 import pytest
+from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db import connection
 
 from gis_portal.accounts.models import StaffRole
+from layers.help.layers import HelpRequestLayer
 from layers.help.models import HelpRequest
 from tests.accounts.factories import StaffRoleFactory
 
@@ -104,7 +106,8 @@ def test_public_point_sits_150_to_600_m_from_the_settlement_never_at_the_house(p
     assert again.pk == help_request.pk and again.geom.equals_exact(help_request.geom, 1e-9)
 
 
-def test_privacy_walk_of_every_public_surface(client, planted, places, caplog):
+def test_privacy_walk_of_every_public_surface(client, planted, places, caplog,
+                                              oblast_officer):
     help_request, house = planted
     settlement = places["a1"]
     slug = "help-requests"
@@ -138,7 +141,16 @@ def test_privacy_walk_of_every_public_surface(client, planted, places, caplog):
         urls.append(f"/tiles/{slug}/{z}/{x}/{y}.mvt")
         hx, hy = tile_xy(house["lon"], house["lat"], z)
         urls.append(f"/tiles/{slug}/{z}/{hx}/{hy}.mvt")
+    # A lone request in an otherwise empty okrug: no low-zoom count may single it out.
+    lone = make(oblast_officer, 90, places["b"])
+    lone_okrug = lone.okrug.kato
+    for z in range(4, 9):
+        x, y = tile_xy(lone.geom.x, lone.geom.y, z)
+        urls.append(f"/tiles/{slug}/{z}/{x}/{y}.mvt")
+        for dx in (-1, 1):
+            urls.append(f"/tiles/{slug}/{z}/{x + dx}/{y}.mvt")
     seen_feature = False
+    seen_count = False
     for url in urls:
         response = client.get(url)
         assert response.status_code in (200, 204, 400, 404), (url, response.status_code)
@@ -147,10 +159,20 @@ def test_privacy_walk_of_every_public_surface(client, planted, places, caplog):
         if url.endswith(".mvt") and response.status_code == 200:
             decoded = mapbox_vector_tile.decode(data)
             features = decoded.get(slug, {}).get("features", [])
-            seen_feature |= any(f["id"] == help_request.pk for f in features)
-            for feature in features:
-                assert set(feature["properties"]) <= {"topic", "kind", "age_band", "status"}
+            if int(url.split("/")[3]) > HelpRequestLayer.aggregate_tiles_max_zoom:
+                seen_feature |= any(f["id"] == help_request.pk for f in features)
+                for feature in features:
+                    assert set(feature["properties"]) <= {"topic", "kind", "age_band",
+                                                          "status"}
+                continue
+            for feature in features:  # low zooms: one point per area with its count
+                properties = feature["properties"]
+                assert set(properties) == {"count", "level", "kato", "name"}, url
+                assert properties["count"] >= settings.TZ_PRIVACY_MIN_GROUP, (url, properties)
+                assert properties["kato"] != lone_okrug, url
+                seen_count |= properties["kato"] == help_request.okrug.kato
     assert seen_feature, "the request was in none of its tiles"
+    assert seen_count, "the planted okrug's count was in none of the low-zoom tiles"
     detail = client.get(f"/api/layers/{slug}/{help_request.pk}/").json()
     assert set(detail["properties"]) == {
         "topic", "kind", "kind_name", "family", "age_band", "published_on", "status",

@@ -38,6 +38,11 @@ function featureStyle(entry, properties, zoom) {
       fillColor: style.fillColor || style.color,
       fillOpacity: style.fillOpacity ?? 0.8,
     };
+    // A point standing for an area's count (low zooms of a dense layer): sized by the count.
+    if (typeof properties.count === "number" && properties.level) {
+      return { ...point, radius: Math.min(6 + 2.5 * Math.log2(properties.count), 26), weight: 1.5,
+               fillOpacity: 0.55 };
+    }
     // A flagged feature (a project whose report is overdue) in the layer's second colour.
     if (isTrue(properties.report_overdue) && style.overdueColor) {
       Object.assign(point, { color: style.overdueColor, fillColor: style.overdueFillColor || style.overdueColor });
