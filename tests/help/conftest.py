@@ -27,6 +27,10 @@ def area(kato: str) -> AdminArea:
 
 @pytest.fixture
 def places():
+    return find_places()
+
+
+def find_places() -> dict:
     """Two settlements of okrug A, one of okrug B (same district), one of another district."""
     okrug_a = list(Settlement.objects.filter(kato__startswith=OKRUG_A[:6], geom__isnull=False)
                    .exclude(kato=OKRUG_A).order_by("kato")[:2])
@@ -40,6 +44,10 @@ def places():
 
 @pytest.fixture
 def oblast_officer():
+    return new_oblast_officer()
+
+
+def new_oblast_officer():
     return StaffRoleFactory(kind=StaffRole.Kind.AKIMAT_OFFICER, areas=[area(OBLAST)]).user
 
 

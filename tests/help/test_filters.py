@@ -7,19 +7,28 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.gis.db.models.functions import Distance
+from django.db import transaction
 from django.utils import timezone
 
 from layers.help import actions
 from layers.help.models import HelpRequest
 
-from .conftest import OBLAST, OKRUG_A, OKRUG_B, make
+from .conftest import OBLAST, OKRUG_A, OKRUG_B, find_places, make, new_oblast_officer
 
 pytestmark = pytest.mark.django_db
 URL = "/api/layers/help-requests/"
 
 
-@pytest.fixture
-def data(oblast_officer, places):
+@pytest.fixture(scope="module")
+def data(django_db_setup, django_db_blocker):
+    """Built once for the module (every test here only reads) inside a transaction that is
+    rolled back after the last test, so nothing outlives the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_data(new_oblast_officer(), find_places())
+        transaction.set_rollback(True)
+
+
+def build_data(oblast_officer, places):
     today = timezone.localdate()
     year = today.year
     rows = {
