@@ -1,3 +1,5 @@
+import copy
+
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +33,17 @@ class SocialProjectFilterSet(df.FilterSet):
         model = SocialProject
         fields = ["kind", "status", "min_price", "max_price", "min_percent_funded",
                   "max_percent_funded", "min_remaining", "max_remaining", "report_overdue"]
+
+    @classmethod
+    def form_class(cls):
+        """The validating form, built once per class: its fields never change per request."""
+        if "_form_class" not in cls.__dict__:
+            fields = {name: flt.field for name, flt in copy.deepcopy(cls.base_filters).items()}
+            cls._form_class = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+        return cls._form_class
+
+    def get_form_class(self):
+        return self.form_class()
 
     def filter_overdue(self, queryset, name, value):
         from .layers import report_overdue_condition

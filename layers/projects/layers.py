@@ -110,7 +110,18 @@ class SocialProjectLayer(Layer):
     def visible_queryset(self, request):
         return SocialProject.objects.filter(status__in=SocialProject.PUBLIC_STATUSES)
 
+    # properties() per language, built once: the expressions are never mutated (the ORM
+    # resolves copies of them), and the list builds them on every request otherwise.
+    _properties_by_language: dict = {}
+
     def properties(self):
+        language = (get_language() or "kk")[:2]
+        cached = self._properties_by_language.get(language)
+        if cached is None:
+            cached = self._properties_by_language[language] = self.build_properties()
+        return dict(cached)
+
+    def build_properties(self):
         return {
             "name": localized("title"),
             "kind": "kind",
