@@ -17,8 +17,12 @@ def _json_default(value):
     return str(value)
 
 
+# One encoder for every response: json.dumps with options builds a new one on each call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default, separators=(",", ":"))
+
+
 def dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, default=_json_default, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def feature_rows(layer: Layer, queryset: QuerySet, zoom: int | None = None,
@@ -43,5 +47,7 @@ def feature_rows(layer: Layer, queryset: QuerySet, zoom: int | None = None,
 
 
 def feature_text(pk, props: dict, geometry: str | None) -> str:
-    return (f'{{"type":"Feature","id":{dumps(pk)},"geometry":{geometry or "null"},'
+    # An integer id is its own JSON text: no encoder call per feature for it.
+    id_text = str(pk) if type(pk) is int else dumps(pk)
+    return (f'{{"type":"Feature","id":{id_text},"geometry":{geometry or "null"},'
             f'"properties":{dumps(props)}}}')
