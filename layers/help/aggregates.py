@@ -1,8 +1,9 @@
 """Low zooms of the help map from HelpAreaCount (kept current by a database trigger).
 
-At z <= AGGREGATE_MAX_ZOOM a tile holds one point per area (a point on the area's surface)
+At z <= AGGREGATE_MAX_ZOOM (9) a tile holds one point per area (a point on the area's surface)
 with `count`, the number of public requests there that match the filters:
-z <= 5 oblasts, z 6 districts, z 7-8 rural okrugs (or the level of the `area=` filter, if finer).
+z <= 5 oblasts, z 6-7 districts, z 8-9 rural okrugs (or the level of the `area=` filter, if
+finer).
 
 Filters the counts answer: area, topic, kind, status, age_band, age_from, age_to. Any other
 filter with a value (family situation, publication dates, near/within, bbox) is not in the
@@ -11,7 +12,9 @@ may see unpublished requests of some area (staff) also gets the requests, since 
 public requests only.
 
 Privacy: an area whose count is below settings.TZ_PRIVACY_MIN_GROUP is left out of the tile,
-so no tile shows a count of 1 to 4.
+so no tile shows a count of 1 to 4. (Counts of nested levels could be subtracted from each
+other; that says no more than the points from z10, where every public request is drawn at its
+coarsened position anyway.)
 """
 
 from django.conf import settings
@@ -21,7 +24,7 @@ from gis_portal.accounts.permissions import Action, areas_where
 
 from .filters import HelpRequestFilterSet, bands_overlapping
 
-AGGREGATE_MAX_ZOOM = 8
+AGGREGATE_MAX_ZOOM = 9
 ANSWERED_FILTERS = {"area", "topic", "kind", "status", "age_band", "age_from", "age_to"}
 # Parameters that never change which requests are counted.
 NEUTRAL_PARAMETERS = {"lang", "format", "limit", "cursor", "ordering", "simplify", "level"}
@@ -32,7 +35,7 @@ PROPERTY_NAMES = ("count", "level", "kato", "name")
 def level_for_zoom(zoom: int) -> str:
     if zoom <= 5:
         return "oblast"
-    if zoom <= 6:
+    if zoom <= 7:
         return "district"
     return "okrug"
 
@@ -92,13 +95,16 @@ def aggregate_tile_query(request, zoom: int):
     name_sql = "COALESCE(NULLIF(a.name_kk, ''), a.name_ru)"
     if language in ("ru", "en"):
         name_sql = f"COALESCE(NULLIF(a.name_{language}, ''), {name_sql})"
+    # The tile's areas first (GiST on the boundary), then each area's cells (the unique index
+    # leads with level, area): never a GROUP BY over the whole level.
     sql = (
         f"SELECT a.id AS id, ST_PointOnSurface(COALESCE(a.geom_simplified, a.geom)) AS geom, "
         f"c.n AS count, a.level AS level, a.kato AS kato, {name_sql} AS name "
-        f"FROM (SELECT c.area_id, sum(c.count)::integer AS n FROM help_helpareacount c "
-        f"WHERE {' AND '.join(where)} GROUP BY c.area_id HAVING sum(c.count) >= %s) c "
-        f"JOIN areas_adminarea a ON a.id = c.area_id "
-        f"CROSS JOIN tile_bounds "
-        f"WHERE a.geom && tile_bounds.envelope{area_sql}"
+        f"FROM tile_bounds "
+        f"JOIN areas_adminarea a ON a.geom && tile_bounds.envelope AND a.level = %s "
+        f"JOIN areas_boundarygeneration g ON g.id = a.generation_id AND g.is_current "
+        f"CROSS JOIN LATERAL (SELECT sum(c.count)::integer AS n FROM help_helpareacount c "
+        f"WHERE c.area_id = a.id AND {' AND '.join(where)}) c "
+        f"WHERE c.n >= %s{area_sql}"
     )
-    return sql, (*params, settings.TZ_PRIVACY_MIN_GROUP, *area_params), PROPERTY_NAMES
+    return sql, (level, *params, settings.TZ_PRIVACY_MIN_GROUP, *area_params), PROPERTY_NAMES

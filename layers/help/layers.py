@@ -57,7 +57,7 @@ class HelpRequestLayer(Layer):
     ordering_fields = ("published_on", "topic", "kind", "age_band", "family", "settlement",
                        "amount_needed")
     tile_fields = ("topic", "kind", "age_band", "status")
-    # z <= 8: one point per oblast/district/okrug with its count (see aggregates.py).
+    # z <= 9: one point per oblast/district/okrug with its count (see aggregates.py).
     aggregate_tiles_max_zoom = AGGREGATE_MAX_ZOOM
     stat_sums = ("amount_needed",)
     private = True

@@ -103,4 +103,4 @@ def test_filters_the_counts_answer_and_a_fall_back_to_points(client, oblast_offi
     assert all(set(f["properties"]) <= {"topic", "kind", "age_band", "status"}
                for f in points)
     # Above the threshold zoom the tile always holds the requests.
-    assert all("count" not in f["properties"] for f in features(client, settlement, 9))
+    assert all("count" not in f["properties"] for f in features(client, settlement, 10))

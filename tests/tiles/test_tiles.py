@@ -91,3 +91,35 @@ def test_public_tile_statements_are_shared_and_per_user_ones_are_not():
     assert tile_statement(public, anonymous, 10) is tile_statement(public, signed_in, 10)
     private = layer_registry.get("standin-cases")
     assert tile_statement(private, anonymous, 10) is not tile_statement(private, anonymous, 10)
+
+
+def test_a_layer_may_draw_low_zooms_from_its_own_aggregate():
+    """Layer.aggregate_tiles_max_zoom / aggregate_tile_query: at or below that zoom the tile
+    holds the layer's aggregate features; above it, or when the layer answers None, its rows."""
+    from tiles.sql import render_tile
+
+    base = type(layer_registry.get("settlements"))
+
+    class CountedSettlements(base):
+        aggregate_tiles_max_zoom = 8
+
+        def aggregate_tile_query(self, request, zoom):
+            if request.GET.get("min_population"):
+                return None
+            return ("SELECT 7 AS id, ST_SetSRID(ST_MakePoint(76.93, 43.26), 4326) AS geom, "
+                    "%s AS count FROM tile_bounds", (zoom * 10,), ("count",))
+
+    layer = CountedSettlements()
+    almaty_z8 = (8, 182, 93)
+    decoded = mapbox_vector_tile.decode(render_tile(layer, RequestFactory().get("/"),
+                                                    *almaty_z8))
+    features = decoded[layer.slug]["features"]
+    assert [(f["id"], f["properties"]) for f in features] == [(7, {"count": 80})]
+    # Outside the tile the aggregate feature is not drawn.
+    assert render_tile(layer, RequestFactory().get("/"), 8, 10, 10) == b""
+    # Above the zoom, or when the layer declines, the rows are drawn as usual.
+    for request, tile in ((RequestFactory().get("/"), ALMATY_Z10),
+                          (RequestFactory().get("/", {"min_population": "1"}), almaty_z8)):
+        features = mapbox_vector_tile.decode(render_tile(layer, request, *tile))[layer.slug][
+            "features"]
+        assert len(features) > 1 and "count" not in features[0]["properties"]
