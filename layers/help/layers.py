@@ -8,8 +8,7 @@ fields: registration refuses any ordering, filter, tile or sum that would reach 
 
 from django.db.models import FloatField, Func, Q, TextField, Value
 from django.db.models.functions import Cast, Concat
-from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from gis_portal.accounts.permissions import Action, areas_where
 from layers.core.layer import POINT, Layer, localized
@@ -22,22 +21,12 @@ from .models import HelpRequest
 PUBLIC_PRECISION_M = 600
 
 
-def _by_language(texts: dict) -> str:
-    return lazy(lambda: texts.get((get_language() or "kk")[:2], texts["kk"]), str)()
-
-
 class HelpRequestLayer(Layer):
     slug = "help-requests"
-    title = _by_language({"kk": "Көмекке мұқтаж адамдар", "ru": "Люди, которым нужна помощь",
-                          "en": "People who need help"})
-    description = _by_language({
-        "kk": "Әкімдік пен ҮЕҰ тізімдері. Орны елді мекен деңгейінде ғана көрсетіледі, "
-              "байланыстар тек жеке басын растаған көмекшілерге ашылады.",
-        "ru": "Списки акиматов и НКО. Место показано только с точностью до населённого "
-              "пункта, контакты видят лишь помощники с подтверждённой личностью.",
-        "en": "Lists of akimats and NGOs. Places are shown to the settlement only; contacts "
-              "open to helpers whose identity is confirmed.",
-    })
+    title = _("People who need help")
+    description = _("Lists of akimats and NGOs. Places are shown to the "
+                    "settlement only; contacts open to helpers whose identity is "
+                    "confirmed.")
     model = HelpRequest
     geometry_kind = POINT
     style = {"color": "#b03a2e", "fillColor": "#e74c3c", "radius": 5, "icon": "help"}
@@ -66,15 +55,11 @@ class HelpRequestLayer(Layer):
         "uid")
     visibility_depends_on_user = True
     field_labels = {
-        "kind_name": _by_language({"kk": "Көмек түрі", "ru": "Вид помощи",
-                                   "en": "Kind of help"}),
-        "family": _by_language({"kk": "Отбасы жағдайы", "ru": "Семейное положение",
-                                "en": "Family situation"}),
-        "settlement_name": _by_language({"kk": "Елді мекен", "ru": "Населённый пункт",
-                                         "en": "Settlement"}),
-        "name": _by_language({"kk": "Көмек сұрауы", "ru": "Просьба о помощи",
-                              "en": "Help request"}),
-        "url": _by_language({"kk": "Бет", "ru": "Страница", "en": "Page"}),
+        "kind_name": _("Kind of help"),
+        "family": _("Family situation"),
+        "settlement_name": _("Settlement"),
+        "name": _("Help request"),
+        "url": _("Page"),
     }
 
     def properties(self):

@@ -7,9 +7,7 @@ record has, and the address of its page.
 
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
-from django.utils.functional import lazy
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gis_portal.accounts.permissions import Action, may
@@ -19,16 +17,6 @@ from layers.core.layer import POINT, POLYGON, Layer, localized
 from .filters import MonumentFilterSet, NaturalSiteFilterSet
 from .models import Monument, NaturalSite
 from .sights import MONUMENT_LAYER, NATURE_LAYER
-
-
-def trilingual(**texts: str):
-    """A layer title written in kk, ru and en here (the catalogue's titles must differ by
-    language from the first release); it reads the active language, falling back to Kazakh."""
-
-    def resolve() -> str:
-        return texts.get((get_language() or "kk")[:2]) or texts["kk"]
-
-    return lazy(resolve, str)()
 
 
 def photo_count(model):
@@ -111,9 +99,7 @@ class HeritageLayer(Layer):
 
 class MonumentLayer(HeritageLayer):
     slug = MONUMENT_LAYER
-    title = trilingual(kk="Тарих және мәдениет ескерткіштері",
-                       ru="Памятники истории и культуры",
-                       en="Monuments of history and culture")
+    title = _("Monuments of history and culture")
     description = _("Archaeology, architecture and urban planning, monumental art and "
                     "memorials, with their significance (UNESCO, republican, local), era, "
                     "protection status and condition. Positions marked approximate are only "
@@ -138,7 +124,7 @@ class MonumentLayer(HeritageLayer):
 
 class NaturalSiteLayer(HeritageLayer):
     slug = NATURE_LAYER
-    title = trilingual(kk="Табиғат нысандары", ru="Природные объекты", en="Natural sites")
+    title = _("Natural sites")
     description = _("Recreational sites, natural landscapes and monuments, national parks and "
                     "nature reserves, lakes, canyons and peaks: points and outlines. Park and "
                     "reserve outlines: © OpenStreetMap contributors (ODbL 1.0), approximate, "

@@ -5,8 +5,7 @@ per-area statistics (projects, total investment, jobs) for the choropleth."""
 
 from django.db.models import Case, CharField, F, Value, When
 from django.db.models.functions import Cast, Concat
-from django.utils.functional import lazy
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from layers.core.layer import POINT, Layer, localized
@@ -14,17 +13,8 @@ from layers.core.layer import POINT, Layer, localized
 from .filters import InvestmentProjectFilterSet
 from .models import InvestmentProject
 
-
-def _by_language(texts: dict) -> str:
-    return lazy(lambda: texts.get((get_language() or "kk")[:2], texts["kk"]), str)()
-
-
 # Said next to every figure that is made up for the demo.
-SAMPLE_NOTE = _by_language({
-    "kk": "үлгі мәндер, ресми статистика емес",
-    "ru": "примерные значения, не официальная статистика",
-    "en": "sample values, not official statistics",
-})
+SAMPLE_NOTE = _("sample values, not official statistics")
 
 
 def sample_note() -> str:
@@ -36,19 +26,11 @@ def sample_note() -> str:
 
 class InvestmentProjectLayer(Layer):
     slug = "investments"
-    title = _by_language({"kk": "Инвестициялық жобалар", "ru": "Инвестиционные проекты",
-                          "en": "Investment projects"})
-    description = _by_language({
-        "kk": "Жұмыспен қамтылуы төмен ауылдарға арналған инвестициялық жобалар: саласы, "
-              "қажет инвестиция, құрылатын жұмыс орындары, мәртебесі және елді мекеннің "
-              "соңғы жұмыссыздық деңгейі (үлгі мәндер солай белгіленеді).",
-        "ru": "Инвестиционные проекты для сёл с низкой занятостью: отрасль, нужные "
-              "инвестиции, создаваемые рабочие места, статус и последний уровень "
-              "безработицы в населённом пункте (примерные значения так и помечены).",
-        "en": "Investment projects for rural settlements with low employment: sector, the "
-              "investment needed, the jobs created, status and the settlement's latest "
-              "unemployment rate (sample values are labelled as such).",
-    })
+    title = _("Investment projects")
+    description = _("Investment projects for rural settlements with low "
+                    "employment: sector, the investment needed, the jobs created, "
+                    "status and the settlement's latest unemployment rate (sample "
+                    "values are labelled as such).")
     model = InvestmentProject
     geometry_kind = POINT
     style = {"color": "#5e3c99", "radius": 6, "fillColor": "#b2abd2", "fillOpacity": 0.9}
@@ -105,6 +87,5 @@ class InvestmentProjectLayer(Layer):
             "district": F("district__kato"),
             "okrug": F("okrug__kato"),
         }
-
 
 

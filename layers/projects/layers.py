@@ -20,7 +20,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Concat
-from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -30,10 +29,6 @@ from .filters import SocialProjectFilterSet
 from .models import SocialProject
 
 Status = SocialProject.Status
-
-
-def _by_language(texts: dict) -> str:
-    return lazy(lambda: texts.get((get_language() or "kk")[:2], texts["kk"]), str)()
 
 
 class Today(Func):
@@ -58,23 +53,12 @@ def report_overdue_condition() -> Q:
 
 class SocialProjectLayer(Layer):
     slug = "projects"
-    # The catalogue names the layer in each language itself (the map's switcher and legend).
-    title = _by_language({"kk": "Әлеуметтік жобалар", "ru": "Социальные проекты",
-                          "en": "Social projects"})
-    description = _by_language({
-        "kk": "Тұрғындар бірге қаржыландыратын өңірлік әлеуметтік жобалар: инфрақұрылым, "
-              "жабдықтау, атаулы материалдық көмек және қайырымдылық акциялары; сметасы, "
-              "уәде етілген және расталған сомалар, әлі қажет сома. Қаржыландырылған — "
-              "түскен, расталған ақша.",
-        "ru": "Региональные социальные проекты, которые жители финансируют вместе: "
-              "инфраструктура, оснащение, адресная материальная помощь и благотворительные "
-              "акции; смета, обещанные и подтверждённые суммы и сколько ещё нужно. "
-              "Профинансировано — поступившие, подтверждённые деньги.",
-        "en": "Regional social projects residents fund together: infrastructure, provision, "
-              "targeted material aid and charitable actions, with their cost estimate, the "
-              "amounts pledged and confirmed, and what is still needed. Funded means "
-              "confirmed money that has arrived.",
-    })
+    title = _("Social projects")
+    description = _("Regional social projects residents fund together: "
+                    "infrastructure, provision, targeted material aid and "
+                    "charitable actions, with their cost estimate, the amounts "
+                    "pledged and confirmed, and what is still needed. Funded "
+                    "means confirmed money that has arrived.")
     model = SocialProject
     geometry_kind = POINT
     # Overdue reports are drawn in red (layers.js reads report_overdue).

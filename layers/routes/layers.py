@@ -3,8 +3,6 @@ track, exports and GPX/KML keep the full one."""
 
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
-from django.utils.functional import lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from layers.core.layer import LINE, Layer, localized
@@ -13,20 +11,9 @@ from .filters import EcoRouteFilterSet
 from .models import EcoRoute
 
 
-def trilingual(**texts: str):
-    """A title written in kk, ru and en here: the catalogue's titles differ by language from
-    the first release. Reads the active language, falling back to Kazakh."""
-
-    def resolve() -> str:
-        return texts.get((get_language() or "kk")[:2]) or texts["kk"]
-
-    return lazy(resolve, str)()
-
-
 class EcoRouteLayer(Layer):
     slug = "eco-routes"
-    title = trilingual(kk="Экотуристік маршруттар", ru="Экотуристические маршруты",
-                       en="Eco-tourism routes")
+    title = _("Eco-tourism routes")
     description = _("Hiking, horse, cycling, car and water routes of the regions, managed by "
                     "the staff of their area: kind, length on the ellipsoid, duration, "
                     "difficulty and season. Sample routes are marked as samples.")

@@ -6,8 +6,7 @@ would reach it. Every card of one place is drawn at the same point of that area.
 
 from django.db.models import TextField, Value
 from django.db.models.functions import Cast, Coalesce, Concat
-from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from layers.core.layer import POINT, Layer, localized
 
@@ -18,21 +17,11 @@ from .models import VolunteerCard
 PUBLIC_PRECISION_M = 20000
 
 
-def _by_language(texts: dict) -> str:
-    return lazy(lambda: texts.get((get_language() or "kk")[:2], texts["kk"]), str)()
-
-
 class VolunteerLayer(Layer):
     slug = "volunteers"
-    title = _by_language({"kk": "Еріктілер", "ru": "Волонтёры", "en": "Volunteers"})
-    description = _by_language({
-        "kk": "Еріктілердің анонимді тізімі: аты-жөні мен байланыстары жоқ, жасы аралықпен, "
-              "орны округ деңгейінде немесе одан кеңірек көрсетіледі.",
-        "ru": "Анонимный список волонтёров: без имён и контактов, возраст диапазоном, место — "
-              "сельский округ или шире.",
-        "en": "The anonymised list of volunteers: no names or contacts, age as a band, place "
-              "at rural okrug level or wider.",
-    })
+    title = _("Volunteers")
+    description = _("The anonymised list of volunteers: no names or contacts, age "
+                    "as a band, place at rural okrug level or wider.")
     model = VolunteerCard
     geometry_kind = POINT
     style = {"color": "#1e6b52", "fillColor": "#27ae60", "radius": 5, "icon": "volunteer"}
@@ -55,18 +44,15 @@ class VolunteerLayer(Layer):
     hidden_fields = ("volunteer",)
     visibility_depends_on_user = True
     field_labels = {
-        "age": _by_language({"kk": "Жасы", "ru": "Возраст", "en": "Age"}),
-        "gender": _by_language({"kk": "Жынысы", "ru": "Пол", "en": "Gender"}),
-        "place": _by_language({"kk": "Орны (КАТО)", "ru": "Место (КАТО)",
-                               "en": "Place (KATO)"}),
-        "place_name": _by_language({"kk": "Орны", "ru": "Место", "en": "Place"}),
-        "directions": _by_language({"kk": "Бағыттар", "ru": "Направления",
-                                    "en": "Directions"}),
-        "days": _by_language({"kk": "Күндер", "ru": "Дни", "en": "Days"}),
-        "slots": _by_language({"kk": "Апталық сағаттар", "ru": "Часы в неделю",
-                               "en": "Weekly hours"}),
-        "name": _by_language({"kk": "Ерікті", "ru": "Волонтёр", "en": "Volunteer"}),
-        "url": _by_language({"kk": "Бет", "ru": "Страница", "en": "Page"}),
+        "age": _("Age"),
+        "gender": _("Gender"),
+        "place": _("Place (KATO)"),
+        "place_name": _("Place"),
+        "directions": _("Directions"),
+        "days": _("Days"),
+        "slots": _("Weekly hours"),
+        "name": _("Volunteer"),
+        "url": _("Page"),
     }
 
     def properties(self):
