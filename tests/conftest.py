@@ -14,7 +14,6 @@ from tests.support.servers import running_portal
 CONTRACT_LOADERS: list[str] = [
     "tests.standin.loader.load_standin_cases",
     "tests.heritage.contract_data.load",
-    "tests.heritage.contract_data.load",
     "tests.routes.contract_data.load",
     "tests.help.contract_data.load",
     "tests.projects.contract_data.load",
