@@ -19,12 +19,17 @@ import time
 from decimal import Decimal
 from http.cookies import SimpleCookie
 
+from psycopg.pq import TransactionStatus
+
 from .util import percentile, progress
 
 TARGET_PLEDGES = 1_000_000
 SYNTHETIC_NOTE = "bench: synthetic pledge"
 DONOR_PREFIX = "bench-donor-"
 DONORS = 5_000
+
+# Key (hashed) of the advisory lock that lets one bench run at a time build the volume.
+VOLUME_LOCK = "bench:layer_funding volume"
 
 STORM_THREADS = 2
 STORM_PLEDGES_PER_THREAD = 1_000
@@ -70,14 +75,38 @@ def _ensure_donors(conn) -> None:
     User.objects.bulk_create(users, batch_size=1000)
 
 
+def _synthetic_pledges(conn) -> int:
+    return _count(conn, "SELECT count(*) FROM funding_pledge WHERE note = %s",
+                  [SYNTHETIC_NOTE])
+
+
 def ensure_volume(conn) -> dict:
     """Idempotent (one transaction): adds the synthetic pledges once over the synthetic
-    projects' fundraisers that have none yet; returns the counts."""
+    projects' fundraisers that have none yet; returns the counts.
+
+    Bench runs started side by side share the bench DB and each one ensures every volume:
+    without a lock, a second run would pick the same pledge-less fundraisers while the first
+    is still writing, add its own pledges on top once the first commits, and its totals
+    would then exceed the goals (CHECK funding_pledged_within_goal). One build at a time
+    (a session advisory lock); the count is read again once the lock is held."""
+    have = _synthetic_pledges(conn)
+    if have >= TARGET_PLEDGES:
+        return {"synthetic_pledges": have, "added": 0}
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(hashtext(%s))", [VOLUME_LOCK])
+    try:
+        return _add_pledges(conn)
+    finally:
+        if conn.info.transaction_status != TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
+        conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", [VOLUME_LOCK])
+
+
+def _add_pledges(conn) -> dict:
     from . import layer_projects
     from .layer_projects import SYNTHETIC_ORGANISATION
 
-    have = _count(conn, "SELECT count(*) FROM funding_pledge WHERE note = %s",
-                  [SYNTHETIC_NOTE])
+    have = _synthetic_pledges(conn)
     if have >= TARGET_PLEDGES:
         return {"synthetic_pledges": have, "added": 0}
     # The pledges go on the projects' synthetic fundraisers: make sure they exist, whatever
@@ -92,8 +121,14 @@ def ensure_volume(conn) -> dict:
              "prefix": DONOR_PREFIX + "%"}
     with conn.cursor() as cur:
         cur.execute("BEGIN")
-        # The synthetic projects' fundraisers without pledges, locked so nothing else
-        # pledges meanwhile.
+        # The synthetic projects' fundraisers are locked first, so nothing pledges on them
+        # meanwhile; those without pledges are then read from a snapshot taken after the lock.
+        cur.execute("""
+            SELECT f.id FROM funding_fundraiser f
+              JOIN projects_socialproject p ON p.id = f.object_id
+             WHERE f.content_type_id = %(ct)s AND p.organisation = %(org)s
+             ORDER BY f.id FOR UPDATE OF f
+        """, names)
         cur.execute("""
             CREATE TEMP TABLE bench_funding_targets ON COMMIT DROP AS
             SELECT f.id, f.object_id, f.goal, f.pledged_total = f.goal AS is_full,
@@ -106,11 +141,13 @@ def ensure_volume(conn) -> dict:
                                             AND f.confirmed_total = f.goal))
                AND NOT EXISTS (SELECT 1 FROM funding_pledge x WHERE x.fundraiser_id = f.id)
         """, names)
-        cur.execute("SELECT id FROM funding_fundraiser WHERE id IN "
-                    "(SELECT id FROM bench_funding_targets) ORDER BY id FOR UPDATE")
         cur.execute("SELECT count(*) FILTER (WHERE is_full), "
                     "count(*) FILTER (WHERE NOT is_full) FROM bench_funding_targets")
         full, raising = cur.fetchone()
+        if raising == 0 and have:
+            # Every synthetic fundraiser has its pledges already: the volume is complete.
+            cur.execute("ROLLBACK")
+            return {"synthetic_pledges": have, "added": 0}
         if raising == 0:
             cur.execute("ROLLBACK")
             raise SystemExit("layer_funding: no synthetic project fundraisers without "
