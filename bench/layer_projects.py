@@ -14,7 +14,11 @@ persistent psycopg connection; target: p50 within 2 ms of raw SQL.
   stats:projects   per-district stats (count, total cost, funded share) of one kind
 """
 
+from psycopg.pq import TransactionStatus
+
 SYNTHETIC_ORGANISATION = "SYNTHETIC bench volume"
+# Key (hashed) of the advisory lock that lets one bench run at a time build the volume.
+VOLUME_LOCK = "bench:layer_projects volume"
 SYNTHETIC_PROJECTS = 50_000
 TARGET = ("delta_p50_ms", 2.0)
 LIST_LIMIT = 100
@@ -29,6 +33,20 @@ def _count(cursor) -> int:
 
 
 def ensure_volume(conn) -> dict:
+    """Idempotent. Bench runs started side by side each ensure every volume: one build at a
+    time (a session advisory lock), so a second run counts the first one's projects instead
+    of inserting its own copy."""
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [VOLUME_LOCK])
+    try:
+        return _ensure_volume(conn)
+    finally:
+        if conn.info.transaction_status != TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
+        conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", [VOLUME_LOCK])
+
+
+def _ensure_volume(conn) -> dict:
     from layers.core.tagging import tag_rows
     from layers.projects.models import SocialProject
 
