@@ -279,7 +279,11 @@ class HelpAreaCount(models.Model):
     """
 
     level = models.CharField(max_length=16)
-    area = models.ForeignKey("areas.AdminArea", on_delete=models.CASCADE, related_name="+")
+    # No database constraint: the trigger writes counts for the area tags a request carries
+    # while a reference load may be replacing those areas in the same transaction. Readers
+    # join the current areas, so counts of a removed area are never shown; a rebuild drops them.
+    area = models.ForeignKey("areas.AdminArea", on_delete=models.DO_NOTHING, related_name="+",
+                             db_constraint=False)
     topic = models.CharField(max_length=16)
     kind_id = models.CharField(max_length=32)
     status = models.CharField(max_length=16)

@@ -25,8 +25,25 @@ pytestmark = pytest.mark.django_db
 # Valid (positive) and invalid (negative) inputs per operation: 14 operations × 2 modes, about
 # a minute against the test server on a busy 2-core machine.
 EXAMPLES_PER_OPERATION_AND_MODE = 50
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+# gunicorn answers 414 itself when a request line passes its limit (4094 bytes): the request
+# never reaches the portal, whose answers are what the schema documents.
+REQUEST_LINE_TOO_LONG = 414
+
+
+def portal_answers_only(check):
+    def checked(ctx, response, case):
+        if response.status_code == REQUEST_LINE_TOO_LONG:
+            return None
+        return check(ctx, response, case)
+
+    checked.__name__ = check.__name__
+    return checked
+
+
+CHECKS = [not_a_server_error] + [
+    portal_answers_only(check)
+    for check in (status_code_conformance, content_type_conformance,
+                  response_schema_conformance)]
 # Distinct failures shown per operation: enough to see the pattern, short enough to read.
 FAILURES_SHOWN_PER_OPERATION = 3
 

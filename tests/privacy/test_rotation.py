@@ -13,6 +13,13 @@ from tests.privacy_models.models import PrivateRecord
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def session_keys(settings):
+    """The keys of the run's committed rows (the layers' contract data): the command rotates
+    every encrypted column, so they stay readable while the test's own keys change."""
+    return list(settings.TZ_PRIVACY_KEYS)
+
+
 def run(*args) -> str:
     from io import StringIO
 
@@ -28,15 +35,15 @@ def test_every_encrypted_field_is_found():
             "privacy_models.PrivateRecord.scan"} <= labels
 
 
-def test_rotation_to_a_new_key(settings):
-    settings.TZ_PRIVACY_KEYS = [KEY_1]
+def test_rotation_to_a_new_key(settings, session_keys):
+    settings.TZ_PRIVACY_KEYS = [KEY_1, *session_keys]
     records = [PrivateRecord.objects.create(name=f"Айгүл {i}", phone=f"+7 701 000 00 0{i}",
                                             details={"i": i}, scan=bytes([i]))
                for i in range(3)]
     empty = PrivateRecord.objects.create()  # NULLs and the default "" are values too
     old_tokens = {r.pk: raw_column(PrivateRecord, "phone", r.pk) for r in records}
 
-    settings.TZ_PRIVACY_KEYS = [KEY_2, KEY_1]
+    settings.TZ_PRIVACY_KEYS = [KEY_2, KEY_1, *session_keys]
     # Both keys read; new writes go under key2.
     assert PrivateRecord.objects.get(pk=records[0].pk).name == "Айгүл 0"
 
@@ -77,8 +84,8 @@ def test_unreadable_values_are_reported_and_left_alone(settings):
         PrivateRecord.objects.get(pk=record.pk)
 
 
-def test_reindex_after_the_index_key_changed(settings):
-    settings.TZ_PRIVACY_KEYS = [KEY_1]
+def test_reindex_after_the_index_key_changed(settings, session_keys):
+    settings.TZ_PRIVACY_KEYS = [KEY_1, *session_keys]
     record = PrivateRecord.objects.create(phone="+7 701 222 22 22")
     blank = PrivateRecord.objects.create()
     settings.TZ_PRIVACY_INDEX_KEY = "a-new-index-key-after-a-suspected-leak-0001"
