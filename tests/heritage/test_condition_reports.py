@@ -2,6 +2,7 @@
 monument's area, and its handling shows on the monument's page (the reporter's name never)."""
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gis_portal.photos.actions import photos_of
@@ -59,7 +60,8 @@ def test_a_resident_reports_with_a_photo_and_the_area_staff_handle_it(
     assert [e.status for e in report.events.all()] == ["received", "in_work", "resolved"]
     assert f'data-queue-report="{report.pk}"' not in client.get("/heritage/reports/").content.decode()
 
-    client.logout()
+    client.logout()  # which also drops the language cookie: read the page in English again
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     public = client.get(page(monument)).content.decode()
     assert "Resolved" in public and "The crack was sealed by the restorers." in public
     # Neither the resident's name nor their own words are public.
