@@ -6,11 +6,11 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from gis_portal.funding import actions as funding
 from layers.projects import actions
 from layers.projects.models import SocialProject
+from tests.support.clients import english_client
 
 from .conftest import PRICE
 
@@ -19,8 +19,8 @@ Status = SocialProject.Status
 SECRET = "Zhanargul Secretova"
 
 
-def signed_in(user) -> Client:
-    client = Client()
+def signed_in(user):
+    client = english_client()
     client.cookies["django_language"] = "en"
     client.force_login(user)
     return client
@@ -28,7 +28,7 @@ def signed_in(user) -> Client:
 
 def test_public_page_has_open_graph_estimate_progress_and_pledge_form(make_project, resident):
     project = make_project(publish=True)
-    page = Client().get(f"/projects/{project.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    page = english_client().get(f"/projects/{project.pk}/")
     text = page.content.decode()
     assert page.status_code == 200
     assert 'property="og:title"' in text and f"/projects/{project.pk}/" in text
@@ -52,12 +52,12 @@ def test_pledge_through_the_page_form_changes_the_progress(make_project, residen
 
 def test_drafts_only_for_staff_of_the_area(make_project, officer, stranger_staff, resident):
     project = make_project()
-    assert Client().get(f"/projects/{project.pk}/").status_code == 404
+    assert english_client().get(f"/projects/{project.pk}/").status_code == 404
     assert signed_in(resident).get(f"/projects/{project.pk}/").status_code == 404
     assert signed_in(stranger_staff).get(f"/projects/{project.pk}/").status_code == 404
     page = signed_in(officer).get(f"/projects/{project.pk}/")
     assert page.status_code == 200 and "Publish" in page.content.decode()
-    layer = json.loads(Client().get(f"/api/layers/projects/{project.pk}/").content)
+    layer = json.loads(english_client().get(f"/api/layers/projects/{project.pk}/").content)
     assert "no feature" in layer["error"]
 
 
@@ -86,7 +86,7 @@ def test_staff_create_publish_and_refusals_through_the_pages(officer, settlement
     edit = client.get(f"/projects/{project.pk}/edit/")
     assert edit.status_code == 200 and "Laptop" in edit.content.decode()
     assert signed_in(stranger_staff).get("/projects/new/").status_code == 200  # own areas
-    assert Client().get("/projects/new/").status_code == 302  # sign in first
+    assert english_client().get("/projects/new/").status_code == 302  # sign in first
 
 
 def test_residents_cannot_reach_staff_pages(resident, make_project):
@@ -106,7 +106,7 @@ def test_moderator_hides_with_a_reason_on_the_page(make_project, moderator):
     done = client.post(f"/projects/{project.pk}/moderate",
                        {"decision": "hide", "reason": "Misleading"})
     assert done.status_code == 302
-    assert Client().get(f"/projects/{project.pk}/").status_code == 404
+    assert english_client().get(f"/projects/{project.pk}/").status_code == 404
 
 
 def test_the_beneficiary_never_reaches_a_public_surface(make_project, officer, ngo,
@@ -115,7 +115,7 @@ def test_the_beneficiary_never_reaches_a_public_surface(make_project, officer, n
 
     project = make_project(kind="targeted_aid", beneficiary_name=SECRET,
                            beneficiary_details="Student, 2nd year", publish=True)
-    public = Client()
+    public = english_client()
     surfaces = [
         public.get(f"/projects/{project.pk}/"),
         public.get(f"/api/layers/projects/{project.pk}/"),
@@ -154,7 +154,7 @@ def test_layer_filters_ordering_and_stats(make_project, officer, resident, areas
     funding.confirm_pledge(user=officer, pledge=funding.pledge(
         user=resident, fundraiser=funding.fundraiser_for(dear), amount=Decimal("250000")))
     make_project()  # a draft: never counted
-    client = Client()
+    client = english_client()
 
     def ids(**params):
         body = json.loads(client.get("/api/layers/projects/",
@@ -194,11 +194,11 @@ def test_overdue_flag_in_the_api_and_on_the_page(make_project, officer, resident
     actions.start_project(user=officer, project=project)
     SocialProject.objects.filter(pk=project.pk).update(
         report_due=timezone.localdate() - timedelta(days=3))
-    feature = json.loads(Client().get(f"/api/layers/projects/{project.pk}/").content)
+    feature = json.loads(english_client().get(f"/api/layers/projects/{project.pk}/").content)
     assert feature["properties"]["report_overdue"] is True
-    listed = json.loads(Client().get("/api/layers/projects/", {"report_overdue": "true"})
+    listed = json.loads(english_client().get("/api/layers/projects/", {"report_overdue": "true"})
                         .content)
     assert project.pk in [f["id"] for f in listed["features"]]
-    page = Client().get(f"/projects/{project.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    page = english_client().get(f"/projects/{project.pk}/")
     assert "Report overdue" in page.content.decode()
     assert PRICE == project.price

@@ -9,7 +9,6 @@ import gpxpy
 import pytest
 import shapely
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from pyproj import Geod
 
 from layers.areas.models import AdminArea
@@ -18,6 +17,7 @@ from layers.routes.demo import wiggly_track
 from layers.routes.formats import KML_NS
 from layers.routes.models import EcoRoute, RouteChange
 from tests.accounts.factories import StaffRoleFactory, UserFactory
+from tests.support.clients import english_client
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_gpx_import_keeps_the_full_track_and_measures_it_on_the_ellipsoid(route)
 
 
 def test_staff_import_over_http_and_multi_segment_tracks(almaty_oblast_staff):
-    client = Client()
+    client = english_client()
     client.force_login(almaty_oblast_staff)
     first, second = TRACK[:60], TRACK[70:]
     response = upload(client, gpx_bytes(None, segments=[first, second]), name_ru="Перевал",
@@ -129,7 +129,7 @@ BROKEN = [
 @pytest.mark.parametrize("data, filename, message", BROKEN)
 def test_a_broken_or_empty_track_is_refused_and_writes_nothing(almaty_oblast_staff, data,
                                                                filename, message):
-    client = Client()
+    client = english_client()
     client.force_login(almaty_oblast_staff)
     routes, changes = EcoRoute.objects.count(), RouteChange.objects.count()
     response = upload(client, data, filename, name_en="Broken")
@@ -140,7 +140,7 @@ def test_a_broken_or_empty_track_is_refused_and_writes_nothing(almaty_oblast_sta
 
 
 def test_bad_fields_are_refused_before_anything_is_written(almaty_oblast_staff):
-    client = Client()
+    client = english_client()
     client.force_login(almaty_oblast_staff)
     routes = EcoRoute.objects.count()
     response = upload(client, gpx_bytes(TRACK), kind="rocket")
@@ -159,16 +159,16 @@ def test_only_staff_of_the_area_manage_its_routes(route, almaty_oblast_staff):
     resident = UserFactory()
     routes = EcoRoute.objects.count()
     for user in (mangystau_staff, resident):
-        client = Client()
+        client = english_client()
         client.force_login(user)
         response = upload(client, gpx_bytes(TRACK))
         assert response.status_code == 403, response.content
         assert "areas you are staff of" in response.json()["error"]
         assert client.post(f"/api/routes/{route.pk}/", {"name_en": "Mine"}).status_code == 403
         assert client.delete(f"/api/routes/{route.pk}/").status_code == 403
-    assert Client().post("/api/routes/import", {}).status_code == 403
+    assert english_client().post("/api/routes/import", {}).status_code == 403
     # Mangystau's staff may add routes in Mangystau, but not Almaty oblast's staff.
-    client = Client()
+    client = english_client()
     client.force_login(mangystau_staff)
     assert upload(client, gpx_bytes(MANGYSTAU_TRACK)).status_code == 201
     client.force_login(almaty_oblast_staff)
@@ -222,7 +222,7 @@ def test_kml_export_is_kml_2_2_and_parses_back(client, route, tmp_path):
     frame = pyogrio.read_dataframe(path)
     assert same_points([c[:2] for c in frame.geometry[0].coords], TRACK)
     # And the portal reads its own KML back as the same track.
-    client_staff = Client()
+    client_staff = english_client()
     client_staff.force_login(route.created_by)
     again = upload(client_staff, response.content, "again.kml")
     assert again.status_code == 201
@@ -316,7 +316,7 @@ def test_photos_of_a_route(route, almaty_oblast_staff):
         actions.add_route_photo(user=UserFactory(), route=route,
                                 upload=SimpleUploadedFile("x.jpg", io.BytesIO(b"x").read()))
     # Over HTTP: staff of the area add one, shown on the route's page; others are refused.
-    client = Client()
+    client = english_client()
     client.force_login(almaty_oblast_staff)
     response = client.post(f"/api/routes/{route.pk}/photos", {
         "photo": SimpleUploadedFile("view.jpg", drawn_photo("View", 4).read(),
@@ -332,7 +332,7 @@ def test_photos_of_a_route(route, almaty_oblast_staff):
 
 
 def test_staff_import_page(almaty_oblast_staff):
-    client = Client()
+    client = english_client()
     assert client.get("/routes/import/").status_code == 302  # sign in first
     client.force_login(almaty_oblast_staff)
     assert client.get("/routes/import/").status_code == 200
@@ -353,7 +353,7 @@ def test_staff_import_page(almaty_oblast_staff):
 
 def test_admin_pages(route):
     admin = UserFactory(is_staff=True, is_superuser=True)
-    client = Client()
+    client = english_client()
     client.force_login(admin)
     for url in ("/admin/routes/ecoroute/", f"/admin/routes/ecoroute/{route.pk}/change/",
                 "/admin/routes/routechange/", "/admin/routes/roadnetwork/",
