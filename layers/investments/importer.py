@@ -15,19 +15,17 @@ same code serves the management commands and the staff upload page. Templates ha
 in Kazakh and Russian ("Kazakh / Russian"); headers are matched in either language or by key.
 """
 
-import csv
-import io
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.gis.geos import Point
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from layers.areas.actions import home_areas
 from layers.areas.models import Settlement
+from layers.core import importing
+from layers.core.importing import CREATE, REFUSED, UPDATE, Column, ImportReport, RowReport, fold
 
 from .actions import (
     InvestmentError,
@@ -37,21 +35,9 @@ from .actions import (
 )
 from .models import InvestmentEvent, InvestmentProject, Position, Sector, SettlementEmployment
 
-MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = importing.MAX_BYTES  # the upload page reads no more than this
 Status = InvestmentProject.Status
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    kk: str
-    ru: str
-    required: bool = False
-
-    @property
-    def header(self) -> str:
-        return f"{self.kk} / {self.ru}"
+OUTCOMES = ImportReport.outcome_labels
 
 
 PROJECT_COLUMNS = (
@@ -87,28 +73,16 @@ EMPLOYMENT_COLUMNS = (
 )
 
 
-def _norm(text) -> str:
-    return " ".join(str(text or "").replace("\ufeff", "").split()).casefold()
-
-
-def _header_keys(columns) -> dict:
-    keys = {}
-    for column in columns:
-        for name in (column.key, column.kk, column.ru, column.header):
-            keys[_norm(name)] = column.key
-    return keys
-
-
 def _choice_keys(choices) -> dict:
     """A controlled list's values matched by key or by label in kk, ru or en."""
     from django.utils import translation
 
     keys = {}
     for value, label in choices:
-        keys[_norm(value)] = value
+        keys[fold(value)] = value
         for language in ("kk", "ru", "en"):
             with translation.override(language):
-                keys[_norm(str(label))] = value
+                keys[fold(str(label))] = value
     return keys
 
 
@@ -116,152 +90,17 @@ YES = {"1", "true", "yes", "y", "иә", "ия", "да", "д"}
 NO = {"", "0", "false", "no", "n", "жоқ", "нет", "н"}
 
 
-class ImportFileError(InvestmentError):
+class ImportFileError(InvestmentError, importing.FileRejected):
     """The file itself cannot be read (not a row's fault)."""
 
 
-@dataclass
-class RowReport:
-    row: int  # the spreadsheet's row number (the header is row 1)
-    key: str
-    outcome: str  # create, update, rejected
-    message: str = ""
-
-
-OUTCOMES = {
-    "create": gettext_lazy("new"),
-    "update": gettext_lazy("updates the existing record"),
-    "rejected": gettext_lazy("refused"),
-}
-
-
-@dataclass
-class ImportReport:
-    rows: list[RowReport] = field(default_factory=list)
-    committed: bool = False
-    created: int = 0
-    updated: int = 0
-
-    @property
-    def rejected(self) -> int:
-        return sum(1 for row in self.rows if row.outcome == "rejected")
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.rows) and self.rejected == 0
-
-    def lines(self) -> list[str]:
-        out = []
-        for row in self.rows:
-            text = f"{_('row')} {row.row} [{row.key or '—'}]: {OUTCOMES[row.outcome]}"
-            out.append(f"{text}: {row.message}" if row.message else text)
-        out.append(self.summary())
-        return out
-
-    def summary(self) -> str:
-        counts = {"created": self.created, "updated": self.updated}
-        if self.committed:
-            return _("Written: %(created)d new, %(updated)d updated.") % counts
-        if not self.rows:
-            return _("Nothing written: the file has no rows under its header.")
-        if self.rejected:
-            return _("Nothing written: %(count)d rows refused. Correct them and upload the "
-                     "file again.") % {"count": self.rejected}
-        return _("Dry run: %(created)d new, %(updated)d to update. Nothing written yet.") % counts
-
-
-# --- reading the file --------------------------------------------------------------------------
-
-def read_rows(name: str, content: bytes, columns) -> list[tuple[int, dict]]:
-    """(row number, {key: text}) for each non-empty row of a CSV or XLSX file."""
-    if len(content) > MAX_BYTES:
-        raise ImportFileError(_("The file is larger than 5 MB: split the list."))
-    lower = (name or "").lower()
-    if lower.endswith(".xlsx"):
-        table = _xlsx_table(content)
-    elif lower.endswith(".csv") or lower.endswith(".txt"):
-        table = _csv_table(content)
-    else:
-        raise ImportFileError(_("Upload a CSV or an XLSX file (the template's format)."))
-    if not table:
-        raise ImportFileError(_("The file is empty."))
-    keys = _header_keys(columns)
-    header = [keys.get(_norm(cell)) for cell in table[0]]
-    missing = [c for c in columns if c.required and c.key not in header]
-    if missing:
-        raise ImportFileError(
-            _("The header lacks the column(s): %(columns)s. Start from the template.")
-            % {"columns": "; ".join(c.header for c in missing)})
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(str(c or "").strip() for c in cells):
-            continue
-        values = {}
-        for key, cell in zip(header, cells, strict=False):
-            if key is not None:
-                values[key] = _cell_text(cell)
-        rows.append((number, values))
-        if len(rows) > MAX_ROWS:
-            raise ImportFileError(_("The file has more than %(count)d rows: split the list.")
-                                  % {"count": MAX_ROWS})
-    return rows
-
-
-def _cell_text(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
-
-
-def _csv_table(content: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(_("The CSV file is neither UTF-8 nor Windows-1251 text."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
-
-
-def _xlsx_table(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a file that is not a workbook
-        raise ImportFileError(_("The XLSX file cannot be read: save it again as an Excel "
-                                "workbook (.xlsx).")) from None
-    sheet = workbook.worksheets[0]
-    table = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return table
+PROJECT_READER = importing.TableReader(PROJECT_COLUMNS, error=ImportFileError)
+EMPLOYMENT_READER = importing.TableReader(EMPLOYMENT_COLUMNS, error=ImportFileError)
 
 
 def template(columns, fmt: str) -> bytes:
     """An empty list with the headers in Kazakh and Russian ("Kazakh / Russian")."""
-    headers = [column.header for column in columns]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow(headers)
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for index in range(len(headers)):
-        sheet.column_dimensions[sheet.cell(row=1, column=index + 1).column_letter].width = 28
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return importing.write_template(columns, fmt)
 
 
 # --- shared row checks ---------------------------------------------------------------------------
@@ -342,7 +181,7 @@ def _word_keys(choices, words) -> dict:
     keys = _choice_keys(choices)
     for value, names in words.items():
         for name in names:
-            keys[_norm(name)] = value
+            keys[fold(name)] = value
     return keys
 
 
@@ -383,14 +222,14 @@ def project_input(values: dict, area) -> ProjectInput:
         description_kk=values.get("description_kk", ""),
         description_ru=values.get("description_ru", ""),
         description_en=values.get("description_en", ""),
-        sector=sectors.get(_norm(sector_text), sector_text),
+        sector=sectors.get(fold(sector_text), sector_text),
         investment_needed=values.get("investment_needed", ""),
         jobs_created=values.get("jobs_created", ""),
         settlement=_settlement(values.get("settlement_kato", ""), area),
-        status=statuses.get(_norm(status_text), status_text) if status_text else
+        status=statuses.get(fold(status_text), status_text) if status_text else
         Status.PROPOSED,
         responsible_name=values.get("responsible_name", ""),
-        responsible_position=positions.get(_norm(position_text), position_text),
+        responsible_position=positions.get(fold(position_text), position_text),
         point=_point(values),
     )
 
@@ -399,7 +238,7 @@ def import_projects(*, name: str, content: bytes, area, commit: bool = False,
                     user=None) -> ImportReport:
     """Check (and with commit=True write) an akimat's list of projects for `area`. The caller
     has checked the user's right on the area (the staff page) or runs as the operator."""
-    rows = read_rows(name, content, PROJECT_COLUMNS)
+    rows = PROJECT_READER.read(name, content)
     report = ImportReport()
     planned = []
     seen = {}
@@ -419,51 +258,48 @@ def import_projects(*, name: str, content: bytes, area, commit: bool = False,
             seen[reference] = number
             cleaned = project_input(values, area).cleaned()
         except InvestmentError as error:
-            report.rows.append(RowReport(number, reference, "rejected", error.message))
+            report.rows.append(RowReport(number, reference, REFUSED, error.message))
             continue
         project = existing.get(reference)
         if project is not None and project.status in (Status.COMPLETED, Status.CANCELLED) \
                 and cleaned["status"] != project.status:
-            report.rows.append(RowReport(number, reference, "rejected", _(
+            report.rows.append(RowReport(number, reference, REFUSED, _(
                 "The project is %(status)s: its status can no longer change.")
                 % {"status": project.get_status_display()}))
             continue
-        outcome = "update" if project is not None else "create"
+        outcome = UPDATE if project is not None else CREATE
         report.rows.append(RowReport(number, reference, outcome))
         planned.append((reference, cleaned, project))
     report.created = sum(1 for _, _, p in planned if p is None)
     report.updated = len(planned) - report.created
-    if not commit or not report.ok:
-        return report
-    try:
-        with transaction.atomic():
-            touched = set()
-            for reference, cleaned, project in planned:
-                if project is None:
-                    project = InvestmentProject(**cleaned, reference=reference,
-                                                reference_area=area, created_by=user)
-                    action, previous = "import_create", ""
-                else:
-                    project = InvestmentProject.objects.select_for_update().get(pk=project.pk)
-                    previous = project.status
-                    for key, value in cleaned.items():
-                        if key == "responsible_user":
-                            continue
-                        setattr(project, key, value)
-                    project.updated_at = timezone.now()
-                    action = "import_update"
-                project.save()
-                touched.add(project.settlement_id)
-                InvestmentEvent.objects.create(project=project, actor=user, action=action,
-                                               from_status=previous, to_status=project.status,
-                                               note=_("uploaded in %(file)s") % {"file": name[:100]})
-            refresh_project_employment(settlement_ids=touched)
-    except IntegrityError as error:
-        report.rows.append(RowReport(0, "", "rejected", _("The database refused the list: "
-                                                          "%(error)s") % {"error": error}))
-        return report
-    report.committed = True
-    return report
+
+    def write():
+        touched = set()
+        for reference, cleaned, project in planned:
+            if project is None:
+                project = InvestmentProject(**cleaned, reference=reference,
+                                            reference_area=area, created_by=user)
+                action, previous = "import_create", ""
+            else:
+                project = InvestmentProject.objects.select_for_update().get(pk=project.pk)
+                previous = project.status
+                for key, value in cleaned.items():
+                    if key == "responsible_user":
+                        continue
+                    setattr(project, key, value)
+                project.updated_at = timezone.now()
+                action = "import_update"
+            project.save()
+            touched.add(project.settlement_id)
+            InvestmentEvent.objects.create(project=project, actor=user, action=action,
+                                           from_status=previous, to_status=project.status,
+                                           note=_("uploaded in %(file)s") % {"file": name[:100]})
+        refresh_project_employment(settlement_ids=touched)
+
+    return report.commit_planned(
+        write, commit=commit, races=(IntegrityError,),
+        race_message=lambda error: _("The database refused the list: %(error)s")
+        % {"error": error})
 
 
 # --- employment indicators -------------------------------------------------------------------------
@@ -505,7 +341,7 @@ def employment_values(values: dict, area) -> dict:
     source = values.get("source", "").strip()
     if not source:
         raise InvestmentError(_("Say where the figures come from (the source)."))
-    sample_text = _norm(values.get("is_sample", ""))
+    sample_text = fold(values.get("is_sample", ""))
     if sample_text not in YES | NO:
         raise InvestmentError(_("Sample values: answer yes or no, got %(value)r.")
                               % {"value": values.get("is_sample", "")})
@@ -519,7 +355,7 @@ def import_employment(*, name: str, content: bytes, commit: bool = False,
                       area=None) -> ImportReport:
     """Check (and with commit=True write) employment indicators. With `area` (the staff page)
     every settlement must lie in it."""
-    rows = read_rows(name, content, EMPLOYMENT_COLUMNS)
+    rows = EMPLOYMENT_READER.read(name, content)
     report = ImportReport()
     planned, seen = [], {}
     for number, values in rows:
@@ -532,32 +368,28 @@ def import_employment(*, name: str, content: bytes, commit: bool = False,
                                       % {"row": seen[pair]})
             seen[pair] = number
         except InvestmentError as error:
-            report.rows.append(RowReport(number, key, "rejected", error.message))
+            report.rows.append(RowReport(number, key, REFUSED, error.message))
             continue
         planned.append(cleaned)
-        report.rows.append(RowReport(number, key, "create"))
+        report.rows.append(RowReport(number, key, CREATE))
     known = set(SettlementEmployment.objects.filter(
         settlement_id__in=[c["settlement"].pk for c in planned])
         .values_list("settlement_id", "year"))
-    for row, cleaned in zip([r for r in report.rows if r.outcome != "rejected"], planned,
+    for row, cleaned in zip([r for r in report.rows if r.outcome != REFUSED], planned,
                             strict=True):
         if (cleaned["settlement"].pk, cleaned["year"]) in known:
-            row.outcome = "update"
-    report.updated = sum(1 for r in report.rows if r.outcome == "update")
-    report.created = sum(1 for r in report.rows if r.outcome == "create")
-    if not commit or not report.ok:
-        return report
-    try:
-        with transaction.atomic():
-            now = timezone.now()
-            for cleaned in planned:
-                SettlementEmployment.objects.update_or_create(
-                    settlement=cleaned.pop("settlement"), year=cleaned.pop("year"),
-                    defaults={**cleaned, "imported_at": now})
-            refresh_project_employment(settlement_ids=list({pk for pk, _ in seen}))
-    except IntegrityError as error:
-        report.rows.append(RowReport(0, "", "rejected", _("The database refused the file: "
-                                                          "%(error)s") % {"error": error}))
-        return report
-    report.committed = True
-    return report
+            row.outcome = UPDATE
+    report.count_rows()
+
+    def write():
+        now = timezone.now()
+        for cleaned in planned:
+            SettlementEmployment.objects.update_or_create(
+                settlement=cleaned.pop("settlement"), year=cleaned.pop("year"),
+                defaults={**cleaned, "imported_at": now})
+        refresh_project_employment(settlement_ids=list({pk for pk, _ in seen}))
+
+    return report.commit_planned(
+        write, commit=commit, races=(IntegrityError,),
+        race_message=lambda error: _("The database refused the file: %(error)s")
+        % {"error": error})

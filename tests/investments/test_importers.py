@@ -119,7 +119,7 @@ def test_bad_rows_are_reported_row_by_row_and_nothing_is_written(far_apart_settl
 def test_a_file_without_the_required_columns_or_of_another_kind_is_refused(oblast):
     from layers.investments.importer import ImportFileError
 
-    with pytest.raises(ImportFileError, match="lacks the column"):
+    with pytest.raises(ImportFileError, match="lacks these columns"):
         import_projects(name="x.csv", content=csv_bytes(["Атауы (қазақша)"], [["a"]]),
                         area=oblast)
     with pytest.raises(ImportFileError, match="CSV or an XLSX"):
