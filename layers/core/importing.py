@@ -174,7 +174,8 @@ class TableReader:
             return self._xlsx_cells(data)
         if lowered.endswith((".csv", ".txt")) or not lowered:
             return self._csv_cells(data)
-        raise self.error(_("Upload the list as a .csv or .xlsx file made from the template."),
+        raise self.error(_("Upload the list as a CSV or an XLSX file (.csv or .xlsx) made from "
+                           "the template."),
                          field="file")
 
     def _csv_cells(self, data: bytes) -> list[list[str]]:
