@@ -33,8 +33,10 @@ from gis_portal.errors import ActionError
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+TEMPLATE_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class FileRejected(ActionError):
@@ -267,7 +269,7 @@ CREATE, UPDATE, UNCHANGED, REFUSED = "create", "update", "unchanged", "rejected"
 class RowReport:
     """What the import does (or would do) with one row. `key` names the row without personal
     data (a reference, a KATO code and year); `errors` are (column key, what to fix) pairs;
-    `data` is the checked input a commit writes."""
+    `data` is the checked input a commit writes. A row with errors is refused."""
 
     row: int  # the spreadsheet's row number (the header is row 1); 0 for the whole list
     key: str = ""
@@ -275,14 +277,15 @@ class RowReport:
     message: str = ""
     errors: list[tuple[str, str]] = field(default_factory=list)
     data: object = None
+    upsert_key: object = None  # what a commit would match an existing record on; never shown
 
     @property
     def line(self) -> int:
         return self.row
 
-    @property
-    def refused(self) -> bool:
-        return self.outcome == REFUSED
+    def refuse(self, column: str, message: str) -> None:
+        self.errors.append((column, message))
+        self.outcome = REFUSED
 
 
 @dataclass
@@ -320,6 +323,18 @@ class ImportReport:
     def count_rows(self) -> None:
         """Records are rows: created and updated from the rows' outcomes."""
         self.created, self.updated = self.count(CREATE), self.count(UPDATE)
+
+    def refuse_repeated(self, column: str, message: str) -> None:
+        """Rows after the first of one record (same upsert key) are refused: `message` says
+        which row came first through %(line)d."""
+        first = {}
+        for row in self.rows:
+            if row.upsert_key is None:
+                continue
+            if row.upsert_key in first:
+                row.refuse(column, message % {"line": first[row.upsert_key]})
+            else:
+                first[row.upsert_key] = row.row
 
     def lines(self) -> list[str]:
         """The report as text, one line per row, then the totals."""

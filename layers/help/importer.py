@@ -9,16 +9,14 @@ already held (same name, birth year and settlement: the blind index) is updated,
 Report messages never quote personal data.
 """
 
-import csv
-import io
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gis_portal.accounts.permissions import Action, may
 from layers.areas.models import AdminArea, Settlement
+from layers.core import importing
+from layers.core.importing import CREATE, REFUSED, UPDATE, RowReport, fold
 
 from . import actions
 from .models import FamilySituation, HelpKind, HelpRequest
@@ -40,7 +38,6 @@ COLUMNS = [
     ("consent", "Жариялауға келісім", "Согласие на публикацию"),
 ]
 REQUIRED = ("full_name", "birth_year", "phone", "address", "topic", "kind")
-MAX_ROWS = 5000
 TOPIC_NAMES = {
     "material": ("материалдық", "материальная"),
     "consultative": ("кеңес", "консультативная"),
@@ -51,165 +48,60 @@ CONSENT_WORDS = {"written": ("жазбаша", "письменное"), "oral": 
                  "ngo_form": ("ҮЕҰ формасы", "форма НКО")}
 
 
-class ImportFileError(actions.HelpError):
+class ImportFileError(actions.HelpError, importing.FileRejected):
     """The file as a whole cannot be read (format, headers, size)."""
 
 
-@dataclass
-class RowReport:
-    line: int
-    outcome: str = "new"  # new | update | error
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    data: actions.RequestInput | None = None
-
-
-@dataclass
-class ImportReport:
-    rows: list[RowReport]
-    committed: bool = False
+class ImportReport(importing.ImportReport):
+    """A list of people: each row's errors name its column; the counts are rows."""
 
     @property
     def errors(self) -> list[RowReport]:
         return [row for row in self.rows if row.errors]
 
-    @property
-    def ok(self) -> bool:
-        return bool(self.rows) and not self.errors
-
     def counts(self) -> dict:
-        return {"rows": len(self.rows), "new": sum(r.outcome == "new" for r in self.rows),
-                "update": sum(r.outcome == "update" for r in self.rows),
-                "error": len(self.errors)}
+        return {"rows": len(self.rows), "new": self.count(CREATE),
+                "update": self.count(UPDATE), "error": len(self.errors)}
 
     def lines(self) -> list[str]:
         """The report as text lines (command output, logs): no personal data."""
-        out = []
-        for row in self.rows:
-            if row.errors:
-                out += [_("row %(line)d: %(field)s: %(message)s")
-                        % {"line": row.line, "field": name, "message": message}
-                        for name, message in row.errors]
-        return out
+        return [_("row %(line)d: %(field)s: %(message)s")
+                % {"line": row.line, "field": name, "message": message}
+                for row in self.errors for name, message in row.errors]
 
 
-# --- reading files ---------------------------------------------------------------------------
-
-def _fold(text: str) -> str:
-    return " ".join(str(text or "").replace("\u00a0", " ").split()).casefold()
-
-
-def _header_map() -> dict[str, str]:
-    names = {}
-    for code, kk, ru in COLUMNS:
-        for label in (code, kk, ru, f"{kk} / {ru}"):
-            names[_fold(label)] = code
-    return names
+TABLE = importing.columns_from(COLUMNS, REQUIRED)
+READER = importing.TableReader(TABLE, error=ImportFileError)
+LABELS = {column.key: column.header for column in TABLE}
 
 
 def column_of(header: str) -> str | None:
-    names = _header_map()
-    folded = _fold(header)
-    if folded in names:
-        return names[folded]
-    for part in folded.split("/"):
-        if part.strip() in names:
-            return names[part.strip()]
-    return None
+    return READER.key_of(header)
 
 
 def read_table(data: bytes, filename: str) -> list[dict]:
     """Rows of the file as {column code: text}, with their line numbers under "_line"."""
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        table = _xlsx_rows(data)
-    elif name.endswith(".csv"):
-        table = _csv_rows(data)
-    else:
-        raise ImportFileError(_("Upload a .csv or .xlsx file made from the template."),
-                              field="file")
-    if not table:
-        raise ImportFileError(_("The file is empty."), field="file")
-    header, *body = table
-    codes = [column_of(cell) for cell in header]
-    missing = [code for code in REQUIRED if code not in codes]
-    if missing:
-        labels = {code: f"{kk} / {ru}" for code, kk, ru in COLUMNS}
-        raise ImportFileError(_("The file has no column for: %(columns)s. Start from the "
-                                "template.") % {"columns": "; ".join(labels[c] for c in missing)},
-                              field="file")
-    rows = []
-    for number, cells in enumerate(body, start=2):
-        if not any(str(cell or "").strip() for cell in cells):
-            continue
-        row = {"_line": number}
-        for code, cell in zip(codes, cells, strict=False):
-            if code:
-                row[code] = "" if cell is None else str(cell).strip()
-        rows.append(row)
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("At most %(max)d rows per file: split the list.")
-                              % {"max": MAX_ROWS}, field="file")
-    return rows
+    return [{"_line": number, **values} for number, values in READER.read(filename, data)]
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_("Save the CSV file as UTF-8."), field="file") from None
-    dialect = csv.excel
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        pass
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
-
-
-def _xlsx_rows(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a broken file
-        raise ImportFileError(_("This is not a readable .xlsx file."), field="file") from None
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
+TEMPLATE_EXAMPLE = ["Demo Person 001", "1950", "+7 700 000 00 01", "Demo street 1",
+                    "751110000", "", "", "material", "firewood", "lonely_pensioner; disabled",
+                    "150000", "Қысқа отын керек. Нужны дрова на зиму.", "written"]
 
 
 def template_bytes(fmt: str) -> tuple[bytes, str]:
-    headers = [f"{kk} / {ru}" for _code, kk, ru in COLUMNS]
-    example = ["Demo Person 001", "1950", "+7 700 000 00 01", "Demo street 1",
-               "751110000", "", "", "material", "firewood", "lonely_pensioner; disabled",
-               "150000", "Қысқа отын керек. Нужны дрова на зиму.", "written"]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerow(example)
-        return ("\ufeff" + buffer.getvalue()).encode(), "text/csv; charset=utf-8"
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "help"
-        sheet.append(headers)
-        sheet.append(example)
-        out = io.BytesIO()
-        workbook.save(out)
-        return out.getvalue(), ("application/vnd.openxmlformats-officedocument."
-                                "spreadsheetml.sheet")
-    raise ImportFileError(_("The template comes as csv or xlsx."), field="format")
+    if fmt not in importing.TEMPLATE_CONTENT_TYPES:
+        raise ImportFileError(_("The template comes as csv or xlsx."), field="format")
+    return (importing.write_template(TABLE, fmt, examples=[TEMPLATE_EXAMPLE], sheet_title="help"),
+            importing.TEMPLATE_CONTENT_TYPES[fmt])
 
 
 # --- checking rows ---------------------------------------------------------------------------
 
 def _choice(value: str, options: dict[str, tuple[str, ...]]) -> str | None:
-    folded = _fold(value)
+    folded = fold(value)
     for code, names in options.items():
-        if folded == _fold(code) or folded in {_fold(n) for n in names}:
+        if folded == fold(code) or folded in {fold(n) for n in names}:
             return code
     return None
 
@@ -262,12 +154,11 @@ class _Lookups:
 
 
 def check_row(row: dict, lookups: _Lookups, user) -> RowReport:
-    report = RowReport(line=row["_line"])
+    report = RowReport(row["_line"])
     errors = report.errors
     for code in REQUIRED:
         if not row.get(code):
-            label = next(f"{kk} / {ru}" for c, kk, ru in COLUMNS if c == code)
-            errors.append((code, _("%(column)s is missing.") % {"column": label}))
+            errors.append((code, _("%(column)s is missing.") % {"column": LABELS[code]}))
     birth_year = None
     if row.get("birth_year"):
         try:
@@ -307,59 +198,44 @@ def check_row(row: dict, lookups: _Lookups, user) -> RowReport:
     if problem:
         errors.append(("settlement", problem))
     if errors:
-        return _error(report)
+        report.outcome = REFUSED
+        return report
     data = actions.RequestInput(
         full_name=row["full_name"], phone=row["phone"], address=row["address"],
         birth_year=birth_year, settlement=settlement, topic=topic, kind=kind,
         family_tags=family, amount_needed=amount, description=row.get("description", ""),
         consent_method=consent)
     errors += actions.input_errors(data)
-    if errors:
-        return _error(report)
-    area = actions.settlement_area(settlement)
-    if not may(user, Action.CHANGE, area):
+    if not errors and not may(user, Action.CHANGE, actions.settlement_area(settlement)):
         errors.append(("settlement", _("You have no staff role in the area of this settlement "
                                        "(%(kato)s).") % {"kato": settlement.kato}))
-        return _error(report)
+    if errors:
+        report.outcome = REFUSED
+        return report
     report.data = data
     index = actions.person_index_for(data.full_name, data.birth_year, settlement.kato)
-    report.outcome = ("update" if HelpRequest.objects.filter(person_index=index, kind_id=kind)
-                      .exists() else "new")
-    report.key = (index, kind)
-    return report
-
-
-def _error(report: RowReport) -> RowReport:
-    report.outcome = "error"
+    report.outcome = (UPDATE if HelpRequest.objects.filter(person_index=index, kind_id=kind)
+                      .exists() else CREATE)
+    report.upsert_key = (index, kind)
     return report
 
 
 def check_file(*, user, data: bytes, filename: str) -> ImportReport:
     lookups = _Lookups()
-    reports = [check_row(row, lookups, user) for row in read_table(data, filename)]
-    seen = {}
-    for report in reports:
-        key = getattr(report, "key", None)
-        if key is None:
-            continue
-        if key in seen:
-            report.errors.append(("full_name", _("The same person and kind of help as row "
-                                                 "%(line)d.") % {"line": seen[key]}))
-            report.outcome = "error"
-        else:
-            seen[key] = report.line
-    return ImportReport(rows=reports)
+    report = ImportReport(rows=[check_row(row, lookups, user)
+                                for row in read_table(data, filename)])
+    report.refuse_repeated("full_name", _("The same person and kind of help as row %(line)d."))
+    return report
 
 
 def import_file(*, user, data: bytes, filename: str, commit: bool) -> ImportReport:
     """Check every row; with commit and no error anywhere, write them all in one
     transaction (rows with consent are published). Otherwise nothing is written."""
     report = check_file(user=user, data=data, filename=filename)
-    if not commit or not report.ok:
-        return report
-    with transaction.atomic():
+
+    def write():
         for row in report.rows:
             actions.save_request(user=user, data=row.data,
                                  publish=bool(row.data.consent_method))
-    report.committed = True
-    return report
+
+    return report.commit_planned(write, commit=commit)

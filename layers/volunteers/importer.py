@@ -7,14 +7,12 @@ wrong, nothing at all. A volunteer already held (same name, birth year and settl
 blind index) is updated, not added. Report messages never quote personal data.
 """
 
-import csv
-import io
-
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gis_portal.accounts.permissions import Action, may
-from layers.help.importer import ImportReport, RowReport, _csv_rows, _fold, _Lookups, _xlsx_rows
+from layers.core import importing
+from layers.core.importing import CREATE, REFUSED, UPDATE, RowReport, fold
+from layers.help.importer import ImportReport, _Lookups
 
 from . import actions
 from .anonymity import rebuild_cards
@@ -41,76 +39,40 @@ COLUMNS = [
     ("experience", "Тәжірибесі", "Опыт"),
 ]
 REQUIRED = ("full_name", "birth_year", "gender", "phone", "directions")
-MAX_ROWS = 5000
 GENDER_WORDS = {"f": ("ә", "әйел", "ж", "жен", "женский", "female"),
                 "m": ("е", "ер", "м", "муж", "мужской", "male")}
 YES = {"1", "yes", "иә", "да", "бар", "есть", "true"}
 
 
-class ImportFileError(actions.VolunteerError):
+class ImportFileError(actions.VolunteerError, importing.FileRejected):
     """The file as a whole cannot be read (format, headers, size)."""
 
 
+TABLE = importing.columns_from(COLUMNS, REQUIRED)
+READER = importing.TableReader(TABLE, error=ImportFileError)
+LABELS = {column.key: column.header for column in TABLE}
+
+
 def column_of(header: str) -> str | None:
-    names = {}
-    for code, kk, ru in COLUMNS:
-        for label in (code, kk, ru, f"{kk} / {ru}"):
-            names[_fold(label)] = code
-    folded = _fold(header)
-    if folded in names:
-        return names[folded]
-    for part in folded.split("/"):
-        if part.strip() in names:
-            return names[part.strip()]
-    return None
+    return READER.key_of(header)
 
 
 def read_table(data: bytes, filename: str) -> list[dict]:
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        table = _xlsx_rows(data)
-    elif name.endswith(".csv"):
-        table = _csv_rows(data)
-    else:
-        raise ImportFileError(_("Upload a .csv or .xlsx file made from the template."),
-                              field="file")
-    if not table:
-        raise ImportFileError(_("The file is empty."), field="file")
-    header, *body = table
-    codes = [column_of(str(cell or "")) for cell in header]
-    missing = [code for code in REQUIRED if code not in codes]
-    if missing:
-        labels = {code: f"{kk} / {ru}" for code, kk, ru in COLUMNS}
-        raise ImportFileError(_("The file has no column for: %(columns)s. Start from the "
-                                "template.") % {"columns": "; ".join(labels[c] for c in missing)},
-                              field="file")
-    rows = []
-    for number, cells in enumerate(body, start=2):
-        if not any(str(cell or "").strip() for cell in cells):
-            continue
-        row = {"_line": number}
-        for code, cell in zip(codes, cells, strict=False):
-            if code:
-                row[code] = "" if cell is None else str(cell).strip()
-        rows.append(row)
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("At most %(max)d rows per file: split the list.")
-                              % {"max": MAX_ROWS}, field="file")
-    return rows
+    """Rows of the file as {column code: text}, with their line numbers under "_line"."""
+    return [{"_line": number, **values} for number, values in READER.read(filename, data)]
+
+
+TEMPLATE_EXAMPLE = ["Demo Volunteer 0001", "1995", "әйел", "+7 700 900 00 01",
+                    "demo.volunteer.1@example.kz", "751110000", "", "", "teaching; consulting",
+                    "", "6; 7", "10-14", "kk; ru", "иә", "3", "15", "higher", "some"]
 
 
 def template_bytes(fmt: str) -> tuple[bytes, str]:
-    headers = [f"{kk} / {ru}" for _code, kk, ru in COLUMNS]
-    example = ["Demo Volunteer 0001", "1995", "әйел", "+7 700 900 00 01",
-               "demo.volunteer.1@example.kz", "751110000", "", "", "teaching; consulting",
-               "", "6; 7", "10-14", "kk; ru", "иә", "3", "15", "higher", "some"]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerow(example)
-        return ("\ufeff" + buffer.getvalue()).encode(), "text/csv; charset=utf-8"
-    raise ImportFileError(_("The template comes as csv."), field="format")
+    if fmt not in importing.TEMPLATE_CONTENT_TYPES:
+        raise ImportFileError(_("The template comes as csv or xlsx."), field="format")
+    return (importing.write_template(TABLE, fmt, examples=[TEMPLATE_EXAMPLE],
+                                     sheet_title="volunteers"),
+            importing.TEMPLATE_CONTENT_TYPES[fmt])
 
 
 def _parts(value: str) -> list[str]:
@@ -131,10 +93,10 @@ def _directions(value: str, errors) -> list[str]:
     names = {}
     for direction in Direction.objects.filter(is_active=True):
         for label in (direction.code, direction.name_kk, direction.name_ru, direction.name_en):
-            names[_fold(label)] = direction.code
+            names[fold(label)] = direction.code
     codes = []
     for part in _parts(value):
-        code = names.get(_fold(part))
+        code = names.get(fold(part))
         if code is None:
             errors.append(("directions", _("Unknown direction; use: %(choices)s (or the column "
                                            "of own directions).")
@@ -166,16 +128,15 @@ def _slots(row: dict, errors) -> list[int]:
 
 
 def check_row(row: dict, lookups: _Lookups, user) -> RowReport:
-    report = RowReport(line=row["_line"])
+    report = RowReport(row["_line"])
     errors = report.errors
     for code in REQUIRED:
         if not row.get(code):
-            label = next(f"{kk} / {ru}" for c, kk, ru in COLUMNS if c == code)
-            errors.append((code, _("%(column)s is missing.") % {"column": label}))
+            errors.append((code, _("%(column)s is missing.") % {"column": LABELS[code]}))
     birth_year = _whole(row.get("birth_year", ""), "birth_year", errors,
                         _("Birth year must be a year, e.g. 1995."))
     gender = next((code for code, words in GENDER_WORDS.items()
-                   if _fold(row.get("gender", "")) in {code, *words}), "")
+                   if fold(row.get("gender", "")) in {code, *words}), "")
     if row.get("gender") and not gender:
         errors.append(("gender", _("Gender is әйел/жен or ер/муж.")))
     directions = _directions(row.get("directions", ""), errors)
@@ -188,55 +149,45 @@ def check_row(row: dict, lookups: _Lookups, user) -> RowReport:
     if problem:
         errors.append(("settlement", problem))
     if errors:
-        report.outcome = "error"
+        report.outcome = REFUSED
         return report
     data = actions.QuestionnaireInput(
         full_name=row["full_name"], phone=row["phone"], email=row.get("email", ""),
         birth_year=birth_year, gender=gender, settlement=settlement, directions=directions,
         own_directions=_parts(row.get("own_directions", "")), slots=slots,
-        languages=[_fold(p) for p in _parts(row.get("languages", ""))],
-        has_car=_fold(row.get("has_car", "")) in YES, car_seats=seats, travel_km=travel,
-        education=_fold(row.get("education", "")), experience=_fold(row.get("experience", "")))
+        languages=[fold(p) for p in _parts(row.get("languages", ""))],
+        has_car=fold(row.get("has_car", "")) in YES, car_seats=seats, travel_km=travel,
+        education=fold(row.get("education", "")), experience=fold(row.get("experience", "")))
     errors += actions.input_errors(data)
     if not errors and not may(user, Action.CHANGE, actions.settlement_area(settlement)):
         errors.append(("settlement", _("You have no staff role in the area of this settlement "
                                        "(%(kato)s).") % {"kato": settlement.kato}))
     if errors:
-        report.outcome = "error"
+        report.outcome = REFUSED
         return report
     report.data = data
     index = actions.person_index_for(data.full_name, data.birth_year, settlement.kato)
-    report.outcome = "update" if Volunteer.objects.filter(person_index=index).exists() else "new"
-    report.key = index
+    report.outcome = UPDATE if Volunteer.objects.filter(person_index=index).exists() else CREATE
+    report.upsert_key = index
     return report
 
 
 def check_file(*, user, data: bytes, filename: str) -> ImportReport:
     lookups = _Lookups()
-    reports = [check_row(row, lookups, user) for row in read_table(data, filename)]
-    seen = {}
-    for report in reports:
-        key = getattr(report, "key", None)
-        if key is None:
-            continue
-        if key in seen:
-            report.errors.append(("full_name", _("The same person as row %(line)d.")
-                                  % {"line": seen[key]}))
-            report.outcome = "error"
-        else:
-            seen[key] = report.line
-    return ImportReport(rows=reports)
+    report = ImportReport(rows=[check_row(row, lookups, user)
+                                for row in read_table(data, filename)])
+    report.refuse_repeated("full_name", _("The same person as row %(line)d."))
+    return report
 
 
 def import_file(*, user, data: bytes, filename: str, commit: bool) -> ImportReport:
     """Check every row; with commit and no error anywhere, write them all in one transaction
     and rebuild the public list once. Otherwise nothing is written."""
     report = check_file(user=user, data=data, filename=filename)
-    if not commit or not report.ok:
-        return report
-    with transaction.atomic():
+
+    def write():
         for row in report.rows:
             actions.enter_paper(user=user, data=row.data, rebuild=False)
         rebuild_cards()
-    report.committed = True
-    return report
+
+    return report.commit_planned(write, commit=commit)
