@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_staff
 
 app_name = "volunteers"
 
@@ -20,4 +20,25 @@ urlpatterns = [
     path("api/volunteers/records/<int:pk>/confirm", views.confirm_api, name="api-confirm"),
     path("api/volunteers/records/<int:pk>/review", views.review_api, name="api-review"),
     path("api/volunteers/reviews/<int:pk>/moderate", views.moderate_api, name="api-moderate"),
+    # Staff pages (views_staff): the desk, matching, upload, nominations, one URL per action.
+    path("volunteers/staff/", views_staff.DeskView.as_view(), name="staff"),
+    path("volunteers/staff/requests/<int:pk>/match/", views_staff.MatchView.as_view(),
+         name="staff-match"),
+    path("volunteers/staff/requests/<int:pk>/assign/", views_staff.AssignView.as_view(),
+         name="staff-assign"),
+    path("volunteers/staff/requests/<int:pk>/record/", views_staff.RecordView.as_view(),
+         name="staff-record"),
+    path("volunteers/staff/records/<int:pk>/confirm/", views_staff.ConfirmView.as_view(),
+         name="staff-confirm"),
+    path("volunteers/staff/records/<int:pk>/review/", views_staff.ReviewView.as_view(),
+         name="staff-review"),
+    path("volunteers/staff/reviews/<int:pk>/moderate/", views_staff.ModerateView.as_view(),
+         name="staff-moderate"),
+    path("volunteers/staff/proposals/<int:pk>/decide/",
+         views_staff.DecideProposalView.as_view(), name="staff-decide"),
+    path("volunteers/staff/upload/", views_staff.UploadView.as_view(), name="staff-upload"),
+    path("volunteers/staff/template.<str:fmt>", views_staff.TemplateView.as_view(),
+         name="staff-template"),
+    path("volunteers/staff/nominations/", views_staff.NominationsView.as_view(),
+         name="staff-nominations"),
 ]
