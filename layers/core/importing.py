@@ -263,6 +263,7 @@ def write_template(columns: Sequence[Column], fmt: str, *, examples: Iterable[Se
 # --- the report ------------------------------------------------------------------------------
 
 CREATE, UPDATE, UNCHANGED, REFUSED = "create", "update", "unchanged", "rejected"
+SKIPPED = "skipped"  # left aside on purpose (another kind of record), not an error
 
 
 @dataclass
@@ -303,10 +304,21 @@ class ImportReport:
         UPDATE: gettext_lazy("updates the existing record"),
         UNCHANGED: gettext_lazy("unchanged"),
         REFUSED: gettext_lazy("refused"),
+        SKIPPED: gettext_lazy("skipped"),
     }
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
+
+    def counts(self) -> dict:
+        """Rows by outcome, as the upload pages show them."""
+        return {"rows": len(self.rows), "new": self.count(CREATE),
+                "update": self.count(UPDATE), "error": self.rejected}
+
+    @property
+    def errors(self) -> list[RowReport]:
+        """The refused rows."""
+        return [row for row in self.rows if row.outcome == REFUSED]
 
     @property
     def rejected(self) -> int:

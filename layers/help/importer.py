@@ -53,15 +53,7 @@ class ImportFileError(actions.HelpError, importing.FileRejected):
 
 
 class ImportReport(importing.ImportReport):
-    """A list of people: each row's errors name its column; the counts are rows."""
-
-    @property
-    def errors(self) -> list[RowReport]:
-        return [row for row in self.rows if row.errors]
-
-    def counts(self) -> dict:
-        return {"rows": len(self.rows), "new": self.count(CREATE),
-                "update": self.count(UPDATE), "error": len(self.errors)}
+    """A list of people: each refused row's errors name their column; no row is quoted."""
 
     def lines(self) -> list[str]:
         """The report as text lines (command output, logs): no personal data."""

@@ -19,7 +19,7 @@ inside it (ST_Covers).
 
 import csv
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -28,6 +28,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from layers.areas.models import Settlement
+from layers.core import importing
+from layers.core.importing import CREATE, REFUSED, SKIPPED, UPDATE, RowReport
 
 from .models import Dataset, Monument, NaturalSite, Significance
 
@@ -118,65 +120,47 @@ class RowError(Exception):
     """A row that cannot be imported; the message says what to fix."""
 
 
-@dataclass
-class RowResult:
-    line: int
-    status: str  # created, updated, skipped, error
-    name: str = ""
-    message: str = ""
+class RegisterFileError(importing.FileRejected, ValueError):
+    """The register file itself cannot be read (a ValueError, as the command expects)."""
 
 
 @dataclass
-class ImportReport:
-    path: str
-    committed: bool
-    rows: list[RowResult] = field(default_factory=list)
+class ImportReport(importing.ImportReport):
+    """A register's report: each row is written on its own (a refused row leaves the others
+    in), so the counts are rows; `key` is the record's name."""
 
-    def count(self, status: str) -> int:
-        return sum(1 for row in self.rows if row.status == status)
-
-    @property
-    def errors(self) -> list[RowResult]:
-        return [row for row in self.rows if row.status == "error"]
+    path: str = ""
 
     def summary(self) -> str:
         verb = "written" if self.committed else "dry run, nothing written"
-        return (f"{self.path}: {self.count('created')} created, {self.count('updated')} "
-                f"updated, {self.count('skipped')} skipped, {self.count('error')} refused "
+        return (f"{self.path}: {self.count(CREATE)} created, {self.count(UPDATE)} "
+                f"updated, {self.count(SKIPPED)} skipped, {self.count(REFUSED)} refused "
                 f"({verb})")
 
 
 # --- reading -----------------------------------------------------------------------------------
+# Registers are read by the operators from disk and may hold the whole State list: larger than
+# an upload. Their columns are open-ended (name_en, lat, featurecla, …): the folded headers are
+# the keys.
+READER = importing.TableReader(None, error=RegisterFileError, max_rows=500_000,
+                               max_bytes=500 * 1024 * 1024)
+
+
 def read_rows(path: Path) -> list[tuple[int, dict]]:
     """(line or feature number, row) pairs; GeoJSON rows carry their geometry in `_geometry`."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [(number, _clean(row)) for number, row in
-                    enumerate(csv.DictReader(handle), start=2)]
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = [str(cell or "").strip() for cell in next(lines, [])]
-        return [(number, _clean(dict(zip(header, values, strict=False))))
-                for number, values in enumerate(lines, start=2)
-                if any(value not in (None, "") for value in values)]
+    if suffix in (".csv", ".xlsx", ".xlsm"):
+        return READER.read_path(path)
     if suffix in (".geojson", ".json"):
         collection = json.loads(path.read_text(encoding="utf-8"))
         rows = []
         for number, feature in enumerate(collection.get("features", []), start=1):
-            row = _clean(feature.get("properties") or {})
+            row = {str(key).strip().lower(): (value.strip() if isinstance(value, str) else value)
+                   for key, value in (feature.get("properties") or {}).items()}
             row["_geometry"] = feature.get("geometry")
             rows.append((number, row))
         return rows
-    raise ValueError(f"{path.name}: a register must be CSV, XLSX or GeoJSON")
-
-
-def _clean(row: dict) -> dict:
-    return {str(key).strip().lower(): (value.strip() if isinstance(value, str) else value)
-            for key, value in row.items() if key is not None}
+    raise RegisterFileError(f"{path.name}: a register must be CSV, XLSX or GeoJSON")
 
 
 def _text(row: dict, *names: str) -> str:
@@ -252,7 +236,7 @@ class RegisterImporter:
         self.dataset: Dataset | None = None
 
     def run(self, commit: bool = False) -> ImportReport:
-        report = ImportReport(str(self.path), committed=commit)
+        report = ImportReport(path=str(self.path), committed=commit)
         rows = read_rows(self.path)
         with transaction.atomic():
             self.dataset, _ = Dataset.objects.update_or_create(
@@ -267,30 +251,31 @@ class RegisterImporter:
                 transaction.set_rollback(True)
         return report
 
-    def import_row(self, number: int, row: dict) -> RowResult:
+    def import_row(self, number: int, row: dict) -> RowReport:
         name = _text(row, "name_en", "name", "name_ru", "name_kk")
         try:
             with transaction.atomic():
                 record_type = self.record_type(row)
                 if record_type is None:
-                    return RowResult(number, "skipped", name,
+                    return RowReport(number, name, SKIPPED,
                                      f"a {_text(row, 'kind')} row: not imported with "
                                      f"--kind {self.kind}")
                 model = Monument if record_type == MONUMENTS else NaturalSite
                 record, created = self.build(model, row)
                 outline = self.outline_standing_for(record) if created else None
                 if outline is not None:
-                    return RowResult(number, "skipped", name,
+                    return RowReport(number, name, SKIPPED,
                                      f"the outline {outline.name_en or outline.name_ru} "
                                      f"({outline.dataset}) already stands for it")
                 record.save()
             if record.register_number:
                 self.seen_register_numbers[record.register_number] = number
-            return RowResult(number, "created" if created else "updated", record.name_en or
-                             record.name_ru, record.position_note if
+            return RowReport(number, record.name_en or record.name_ru,
+                             CREATE if created else UPDATE,
+                             record.position_note if
                              record.position_approximate and record.settlement_id else "")
         except RowError as error:
-            return RowResult(number, "error", name, str(error))
+            return RowReport(number, name, REFUSED, str(error))
 
     def outline_standing_for(self, record) -> "NaturalSite | None":
         """A park or reserve given as a point, when another register already has its outline

@@ -56,10 +56,10 @@ def write_csv(path, settlement):
 
 
 def check_report(report):
-    statuses = [(row.line, row.status) for row in report.rows]
-    assert statuses == [(2, "created"), (3, "created"), (4, "error"), (5, "error"),
-                        (6, "error")]
-    messages = {row.line: row.message for row in report.rows}
+    statuses = [(row.row, row.outcome) for row in report.rows]
+    assert statuses == [(2, "create"), (3, "create"), (4, "rejected"), (5, "rejected"),
+                        (6, "rejected")]
+    messages = {row.row: row.message for row in report.rows}
     assert "no position and no settlement" in messages[4]
     assert "unknown category 'spaceship'" in messages[5]
     assert "register number T-001 is already used by row 2" in messages[6]
@@ -91,7 +91,7 @@ def test_csv_dry_run_writes_nothing_and_commit_writes_the_good_rows(tmp_path,
 
     # A reload updates, never duplicates.
     again = import_register(path, kind="monuments", commit=True)
-    assert [r.status for r in again.rows[:2]] == ["updated", "updated"]
+    assert [r.outcome for r in again.rows[:2]] == ["update", "update"]
     assert Monument.objects.filter(register_number__startswith="T-").count() == 2
 
 
@@ -136,9 +136,9 @@ def test_geojson_outlines_and_the_command_report(tmp_path, capsys):
 def test_the_shared_sights_file_sorts_monuments_from_natural_sites(settings):
     path = f"{settings.TZ_DATA_DIR}/heritage/kz_notable_sites.csv"
     report = import_register(path, kind="monuments")
-    assert report.count("error") == 0
-    skipped = [row for row in report.rows if row.status == "skipped"]
-    assert len(skipped) == 17 and report.count("updated") == 25
+    assert report.count("rejected") == 0
+    skipped = [row for row in report.rows if row.outcome == "skipped"]
+    assert len(skipped) == 17 and report.count("update") == 25
 
 
 def test_a_park_given_as_a_point_is_the_outline_already_loaded(tmp_path):
@@ -157,6 +157,6 @@ def test_a_park_given_as_a_point_is_the_outline_already_loaded(tmp_path):
                       "tl,natural,lake,local,Testpark lake,Озеро,Көл,45.1,81.1\n",
                       encoding="utf-8")
     report = import_register(points, commit=True)
-    assert [row.status for row in report.rows] == ["skipped", "created"]
+    assert [row.outcome for row in report.rows] == ["skipped", "create"]
     assert "the outline Testpark National Park" in report.rows[0].message
     assert NaturalSite.objects.filter(name_en="Testpark National Park").count() == 1

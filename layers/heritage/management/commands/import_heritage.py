@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from layers.core.importing import REFUSED, SKIPPED
 from layers.heritage.importer import KINDS, import_register
 
 
@@ -22,11 +23,11 @@ class Command(BaseCommand):
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
         for row in report.rows:
-            line = f"{row.line:>5}  {row.status:<8} {row.name}"
+            line = f"{row.row:>5}  {row.outcome:<8} {row.key}"
             if row.message:
                 line += f"  — {row.message}"
-            style = self.style.ERROR if row.status == "error" else (
-                self.style.WARNING if row.status == "skipped" else str)
+            style = self.style.ERROR if row.outcome == REFUSED else (
+                self.style.WARNING if row.outcome == SKIPPED else str)
             self.stdout.write(style(line))
         self.stdout.write(self.style.SUCCESS(report.summary()) if not report.errors
                           else self.style.WARNING(report.summary()))
