@@ -303,3 +303,12 @@ class Layer:
                 entry[name] = row[f"_sum_{name}"]
             result.append(entry)
         return result
+
+    def private_stat_cells(self, queryset: QuerySet) -> list[dict] | None:
+        """A private layer's stat cells for exactly the rows of `queryset`, from counts the
+        layer maintains, or None: layers.core.private_stats then groups the rows. A cell is a
+        dict of oblast_id, district_id, okrug_id, _count and _sum_<name> (None when no row
+        has a value) for each of stat_sums, as that GROUP BY yields; suppression stays
+        private_stats' own. Return cells only when they stand for these very rows: never for
+        a filtered subset, nor for the larger set a staff member sees."""
+        return None

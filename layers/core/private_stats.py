@@ -6,6 +6,11 @@ oblasts within the country, districts within each shown oblast, okrugs within ea
 district. A group hidden at one level has all its children hidden, so no level can be
 subtracted from another to reveal a small group. `area=` then only selects which rows of the
 finished table are returned.
+
+The cells grouped are (oblast_id, district_id, okrug_id) with the count and sums of the rows
+carrying those tags. A layer that maintains them (Layer.private_stat_cells) hands them over
+for its public rows, so a million rows need not be grouped on every call; otherwise they are
+one GROUP BY over the queryset. Either way the same suppression runs on them.
 """
 
 from collections import defaultdict
@@ -23,15 +28,37 @@ LEVELS = ("oblast", "district", "okrug")
 
 
 def private_stats(layer, queryset, level: str, area=None) -> list[dict]:
-    threshold = settings.TZ_PRIVACY_MIN_GROUP
+    """The suppressed table of `queryset` (every row the caller may see) at `level`, only the
+    rows inside `area` if given. The layer's own cells are used when it has them for exactly
+    these rows (Layer.private_stat_cells), else the rows are grouped."""
     depth = LEVELS.index(level)
     if area is not None and LEVELS.index(area.level) > depth:
         raise BadQuery(f"stats of layer {layer.slug} inside a {area.level} are given at "
                        f"level={area.level} or below", "level")
+    cells = layer.private_stat_cells(queryset)
+    if cells is None:
+        cells = row_cells(layer, queryset)
+    return suppressed_stats(layer, cells, level, area)
+
+
+def row_cells(layer, queryset) -> list[dict]:
+    """The cells of these rows: one GROUP BY over their area tags."""
     sums = {f"_sum_{name}": Sum(layer.sum_path(name)) for name in layer.stat_sums}
     tag_columns = [f"{name}_id" for name in LEVELS]
-    cells = list(queryset.order_by().values(*tag_columns)
-                 .annotate(_count=Count("pk"), **sums))
+    return list(queryset.order_by().values(*tag_columns).annotate(_count=Count("pk"), **sums))
+
+
+def _chain_order(cell) -> tuple:
+    # Groups tied on count are merged in the order they come: fix it, whichever path (and
+    # whichever plan of the GROUP BY) produced the cells.
+    return tuple((cell[f"{name}_id"] is not None, cell[f"{name}_id"] or 0) for name in LEVELS)
+
+
+def suppressed_stats(layer, cells: list[dict], level: str, area=None) -> list[dict]:
+    """The published table of these cells at `level` (inside `area`, if given)."""
+    threshold = settings.TZ_PRIVACY_MIN_GROUP
+    depth = LEVELS.index(level)
+    cells = sorted(cells, key=_chain_order)
 
     def group_at(cell, at):  # the chain of tag ids down to level `at`
         return tuple(cell[f"{name}_id"] for name in LEVELS[:at + 1])
@@ -66,7 +93,9 @@ def _present(layer, level, area, shown_rows, other_rows) -> list[dict]:
     depth = LEVELS.index(level)
     ids = {i for g in shown_rows for i in g["chain"] if i} | {
         i for parent, _ in other_rows for i in parent if i}
-    areas = AdminArea.objects.in_bulk(list(ids))
+    # Names and codes only: the boundaries are megabytes nobody reads here.
+    areas = (AdminArea.objects.only("kato", "name_kk", "name_ru", "name_en", "approximate")
+             .in_bulk(list(ids)))
 
     def inside(chain):
         if area is None:

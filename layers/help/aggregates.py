@@ -11,6 +11,9 @@ counts: the tile then falls back to drawing the requests themselves at that zoom
 may see unpublished requests of some area (staff) also gets the requests, since the counts hold
 public requests only.
 
+The per-area stats (layers.core.private_stats) of the public requests read HelpStatCell, the
+same counts by chain of area tags with the summed amount needed: public_stat_cells().
+
 Privacy: an area whose count is below settings.TZ_PRIVACY_MIN_GROUP is left out of the tile,
 so no tile shows a count of 1 to 4. (Counts of nested levels could be subtracted from each
 other; that says no more than the points from z10, where every public request is drawn at its
@@ -23,6 +26,7 @@ from django.utils.translation import get_language
 from gis_portal.accounts.permissions import Action, areas_where
 
 from .filters import HelpRequestFilterSet, bands_overlapping
+from .models import HelpStatCell
 
 AGGREGATE_MAX_ZOOM = 9
 ANSWERED_FILTERS = {"area", "topic", "kind", "status", "age_band", "age_from", "age_to"}
@@ -108,3 +112,14 @@ def aggregate_tile_query(request, zoom: int):
         f"WHERE c.n >= %s{area_sql}"
     )
     return sql, (level, *params, settings.TZ_PRIVACY_MIN_GROUP, *area_params), PROPERTY_NAMES
+
+
+def public_stat_cells() -> list[dict]:
+    """The cells private_stats groups, for the public requests: what its GROUP BY over
+    HelpRequestLayer.public_queryset() yields, read from the counts (a few thousand rows)."""
+    rows = (HelpStatCell.objects.filter(count__gt=0)  # cells whose requests all left
+            .values_list("oblast_id", "district_id", "okrug_id", "count", "amount_needed"))
+    # A stored 0 is a sum over no amount at all (amounts are positive): NULL, as SUM gives.
+    return [{"oblast_id": oblast, "district_id": district, "okrug_id": okrug, "_count": count,
+             "_sum_amount_needed": amount or None}
+            for oblast, district, okrug, count, amount in rows]

@@ -13,9 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from gis_portal.accounts.permissions import Action, areas_where
 from layers.core.layer import POINT, Layer, localized
 
-from .aggregates import AGGREGATE_MAX_ZOOM, aggregate_tile_query
+from .aggregates import AGGREGATE_MAX_ZOOM, aggregate_tile_query, public_stat_cells
 from .filters import HelpRequestFilterSet
 from .models import HelpRequest
+
+# Public: published with consent, still needing help, personal data not erased.
+PUBLIC = Q(is_published=True, consent_at__isnull=False, erased_at__isnull=True,
+           status__in=HelpRequest.PUBLIC_STATUSES)
 
 # How far the public point may be from the settlement's point (coarsen_point's annulus).
 PUBLIC_PRECISION_M = 600
@@ -96,19 +100,42 @@ class HelpRequestLayer(Layer):
             return Cast("amount_needed", FloatField())
         return super().ordering_expression(name)
 
+    def visibility_key(self, request):
+        """Everyone who sees only the public requests shares compiled statements; staff who
+        see unpublished ones of their areas get their own."""
+        roots = areas_where(getattr(request, "user", None), Action.VIEW_PRIVATE)
+        return "public" if roots is not None and not roots else None
+
     def visible_queryset(self, request):
         """Published requests with consent that still need help, for everyone; staff who may
         see personal data of an area also see that area's unpublished ones (not archived)."""
-        rows = HelpRequest.objects.exclude(status=HelpRequest.Status.ARCHIVED)
-        public = Q(is_published=True, consent_at__isnull=False, erased_at__isnull=True,
-                   status__in=HelpRequest.PUBLIC_STATUSES)
         roots = areas_where(getattr(request, "user", None), Action.VIEW_PRIVATE)
         if roots is None:
-            return rows
-        if roots:
-            ids = [area.pk for area in roots]
-            public |= Q(oblast__in=ids) | Q(district__in=ids) | Q(okrug__in=ids)
-        return rows.filter(public)
+            return self._not_archived()
+        if not roots:
+            return self.public_queryset()
+        ids = [area.pk for area in roots]
+        return self._not_archived().filter(
+            PUBLIC | Q(oblast__in=ids) | Q(district__in=ids) | Q(okrug__in=ids))
+
+    def public_queryset(self):
+        """What a viewer without rights to personal data sees: the rows HelpAreaCount and
+        HelpStatCell count (the trigger's rule in the migrations is this one)."""
+        return self._not_archived().filter(PUBLIC)
+
+    @staticmethod
+    def _not_archived():
+        return HelpRequest.objects.exclude(status=HelpRequest.Status.ARCHIVED)
+
+    def private_stat_cells(self, queryset):
+        """The stat cells from HelpStatCell when `queryset` is the public requests (the very
+        statement public_queryset() runs); None for anything else, e.g. the larger set staff
+        see or a subset such as open requests only: those are grouped from the rows."""
+        public = self.public_queryset()
+        if (queryset.model is not public.model or queryset.query.is_empty()
+                or queryset.query.sql_with_params() != public.query.sql_with_params()):
+            return None
+        return public_stat_cells()
 
     def aggregate_tile_query(self, request, zoom):
         return aggregate_tile_query(request, zoom)

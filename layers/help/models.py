@@ -299,3 +299,37 @@ class HelpAreaCount(models.Model):
 
     def __str__(self):
         return f"{self.level} {self.area_id} · {self.topic}/{self.kind_id}/{self.status}"
+
+
+class HelpStatCell(models.Model):
+    """Public requests (the same rule as HelpAreaCount) and their summed amount needed, per
+    chain of area tags a request carries: one row per (oblast, district, okrug), any of them
+    possibly empty. These are the cells layers.core.private_stats groups and suppresses, so
+    the anonymous stats read a few thousand rows instead of a million requests.
+
+    Maintained by the same trigger as HelpAreaCount (`help_area_count_sync`), rebuilt by the
+    same `rebuild_help_area_counts()`. A cell whose requests all left keeps count 0 (readers
+    skip it). `amount_needed` is 0 when none of its requests names an amount: amounts are
+    positive (help_amount_needed_positive), so 0 reads as "no amount" (a NULL sum).
+    """
+
+    # No database constraint, as in HelpAreaCount: the trigger may write tags of areas a
+    # reference load is replacing in the same transaction. No index of their own either: the
+    # unique chain index serves the trigger's upserts, and readers read the whole table.
+    oblast = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
+                               related_name="+", db_constraint=False, db_index=False)
+    district = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
+                                 related_name="+", db_constraint=False, db_index=False)
+    okrug = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
+                              related_name="+", db_constraint=False, db_index=False)
+    count = models.IntegerField(default=0)
+    amount_needed = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["oblast", "district", "okrug"],
+                                    nulls_distinct=False, name="help_stat_cell_chain"),
+        ]
+
+    def __str__(self):
+        return f"{self.oblast_id}/{self.district_id}/{self.okrug_id} · {self.count}"
