@@ -10,6 +10,7 @@ no refused row. What they share lives here:
   or XLSX (first sheet) into (row number, {key: text}) pairs, with a `FileRejected` error that
   says what to fix when the file itself is wrong (type, encoding, empty, missing or unknown
   columns, too big, too many rows).
+- `Words`: a controlled list's values matched as people write them, in any language.
 - `write_template`: the empty list (with example rows and notes if any) as CSV or XLSX.
 - `RowReport` / `ImportReport`: outcome and messages per row, the counts, and
   `ImportReport.commit_planned`: one transaction, nothing written when any row is refused.
@@ -67,6 +68,31 @@ def cell_text(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()
+
+
+class Words:
+    """A controlled list as people write it: each value by itself, by the words akimats use
+    (Kazakh and Russian spellings) and, for model choices, by its label in kk, ru and en.
+    Built on first use, when the translations are ready."""
+
+    def __init__(self, words: dict[str, Iterable[str]], choices: Iterable[tuple] = ()):
+        self.words, self.choices, self._keys = words, choices, None
+
+    def value_of(self, text) -> str | None:
+        if self._keys is None:
+            from django.utils import translation
+
+            keys = {}
+            for value, label in self.choices:
+                keys[fold(value)] = value
+                for language in ("kk", "ru", "en"):
+                    with translation.override(language):
+                        keys[fold(str(label))] = value
+            for value, names in self.words.items():
+                keys[fold(value)] = value
+                keys.update((fold(name), value) for name in names if name)
+            self._keys = keys
+        return self._keys.get(fold(text))
 
 
 @dataclass(frozen=True)
@@ -258,6 +284,14 @@ def write_template(columns: Sequence[Column], fmt: str, *, examples: Iterable[Se
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def template_file(columns: Sequence[Column], fmt: str, *, error=FileRejected,
+                  **options) -> tuple[bytes, str]:
+    """`write_template` for a download: the bytes and their content type."""
+    if fmt not in TEMPLATE_CONTENT_TYPES:
+        raise error(_("The template comes as csv or xlsx."), field="format")
+    return write_template(columns, fmt, **options), TEMPLATE_CONTENT_TYPES[fmt]
 
 
 # --- the report ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from gis_portal.accounts.permissions import Action, may
 from layers.areas.models import AdminArea, Settlement
 from layers.core import importing
-from layers.core.importing import CREATE, REFUSED, UPDATE, RowReport, fold
+from layers.core.importing import CREATE, REFUSED, UPDATE, RowReport
 
 from . import actions
 from .models import FamilySituation, HelpKind, HelpRequest
@@ -67,10 +67,6 @@ READER = importing.TableReader(TABLE, error=ImportFileError)
 LABELS = {column.key: column.header for column in TABLE}
 
 
-def column_of(header: str) -> str | None:
-    return READER.key_of(header)
-
-
 def read_table(data: bytes, filename: str) -> list[dict]:
     """Rows of the file as {column code: text}, with their line numbers under "_line"."""
     return [{"_line": number, **values} for number, values in READER.read(filename, data)]
@@ -82,20 +78,14 @@ TEMPLATE_EXAMPLE = ["Demo Person 001", "1950", "+7 700 000 00 01", "Demo street 
 
 
 def template_bytes(fmt: str) -> tuple[bytes, str]:
-    if fmt not in importing.TEMPLATE_CONTENT_TYPES:
-        raise ImportFileError(_("The template comes as csv or xlsx."), field="format")
-    return (importing.write_template(TABLE, fmt, examples=[TEMPLATE_EXAMPLE], sheet_title="help"),
-            importing.TEMPLATE_CONTENT_TYPES[fmt])
+    return importing.template_file(TABLE, fmt, error=ImportFileError,
+                                   examples=[TEMPLATE_EXAMPLE], sheet_title="help")
 
 
 # --- checking rows ---------------------------------------------------------------------------
 
 def _choice(value: str, options: dict[str, tuple[str, ...]]) -> str | None:
-    folded = fold(value)
-    for code, names in options.items():
-        if folded == fold(code) or folded in {fold(n) for n in names}:
-            return code
-    return None
+    return importing.Words(options).value_of(value)
 
 
 class _Lookups:

@@ -73,19 +73,6 @@ EMPLOYMENT_COLUMNS = (
 )
 
 
-def _choice_keys(choices) -> dict:
-    """A controlled list's values matched by key or by label in kk, ru or en."""
-    from django.utils import translation
-
-    keys = {}
-    for value, label in choices:
-        keys[fold(value)] = value
-        for language in ("kk", "ru", "en"):
-            with translation.override(language):
-                keys[fold(str(label))] = value
-    return keys
-
-
 YES = {"1", "true", "yes", "y", "иә", "ия", "да", "д"}
 NO = {"", "0", "false", "no", "n", "жоқ", "нет", "н"}
 
@@ -177,23 +164,9 @@ POSITION_WORDS = {
 }
 
 
-def _word_keys(choices, words) -> dict:
-    keys = _choice_keys(choices)
-    for value, names in words.items():
-        for name in names:
-            keys[fold(name)] = value
-    return keys
-
-
-_KEYS = {}
-
-
-def _keys():
-    if not _KEYS:
-        _KEYS["sector"] = _word_keys(Sector.choices, SECTOR_WORDS)
-        _KEYS["status"] = _word_keys(Status.choices, STATUS_WORDS)
-        _KEYS["position"] = _word_keys(Position.choices, POSITION_WORDS)
-    return _KEYS["sector"], _KEYS["status"], _KEYS["position"]
+SECTORS = importing.Words(SECTOR_WORDS, Sector.choices)
+STATUSES = importing.Words(STATUS_WORDS, Status.choices)
+POSITIONS = importing.Words(POSITION_WORDS, Position.choices)
 
 
 def _point(values: dict) -> Point | None:
@@ -212,7 +185,6 @@ def _point(values: dict) -> Point | None:
 
 
 def project_input(values: dict, area) -> ProjectInput:
-    sectors, statuses, positions = _keys()
     sector_text = values.get("sector", "")
     status_text = values.get("status", "")
     position_text = values.get("responsible_position", "")
@@ -222,14 +194,14 @@ def project_input(values: dict, area) -> ProjectInput:
         description_kk=values.get("description_kk", ""),
         description_ru=values.get("description_ru", ""),
         description_en=values.get("description_en", ""),
-        sector=sectors.get(fold(sector_text), sector_text),
+        sector=SECTORS.value_of(sector_text) or sector_text,
         investment_needed=values.get("investment_needed", ""),
         jobs_created=values.get("jobs_created", ""),
         settlement=_settlement(values.get("settlement_kato", ""), area),
-        status=statuses.get(fold(status_text), status_text) if status_text else
+        status=STATUSES.value_of(status_text) or status_text if status_text else
         Status.PROPOSED,
         responsible_name=values.get("responsible_name", ""),
-        responsible_position=positions.get(fold(position_text), position_text),
+        responsible_position=POSITIONS.value_of(position_text) or position_text,
         point=_point(values),
     )
 

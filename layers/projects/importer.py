@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from gis_portal.accounts.permissions import Action, may
 from layers.areas.models import AdminArea, Settlement
 from layers.core import importing
-from layers.core.importing import Column, fold
+from layers.core.importing import Column
 
 from . import actions
 from .actions import LineInput, ProjectError, ProjectInput
@@ -65,7 +65,7 @@ KIND_WORDS = {
 }
 
 
-KIND_KEYS = {fold(word): kind for kind, words in KIND_WORDS.items() for word in words}
+KINDS = importing.Words(KIND_WORDS)
 
 
 class ImportFileError(ProjectError, importing.FileRejected):
@@ -80,16 +80,6 @@ class ImportReport(importing.ImportReport):
         importing.UPDATE: gettext_lazy("updates the project"),
         importing.REFUSED: gettext_lazy("refused"),
     }
-
-    def summary(self) -> str:
-        counts = {"created": self.created, "updated": self.updated}
-        if self.committed:
-            return _("Written: %(created)d new projects, %(updated)d updated.") % counts
-        if self.rejected:
-            return _("Nothing written: %(count)d rows refused. Correct them and upload the "
-                     "list again.") % {"count": self.rejected}
-        return _("Dry run: %(created)d new projects, %(updated)d to update. Nothing written "
-                 "yet.") % counts
 
 
 OUTCOMES = ImportReport.outcome_labels
@@ -172,7 +162,7 @@ def project_input(group: ProjectRows, area: AdminArea) -> ProjectInput:
     """The project of a group of rows, or ProjectError saying what is wrong with it."""
     first = group.rows[0][1]
     labels = {c.key: c.header for c in COLUMNS}
-    kind = KIND_KEYS.get(fold(first.get("kind")))
+    kind = KINDS.value_of(first.get("kind"))
     if kind is None:
         raise ProjectError(_("%(column)s: \"%(value)s\" is not a kind; write one of: "
                              "infrastructure, provision, targeted material aid, charitable "

@@ -39,8 +39,8 @@ COLUMNS = [
     ("experience", "Тәжірибесі", "Опыт"),
 ]
 REQUIRED = ("full_name", "birth_year", "gender", "phone", "directions")
-GENDER_WORDS = {"f": ("ә", "әйел", "ж", "жен", "женский", "female"),
-                "m": ("е", "ер", "м", "муж", "мужской", "male")}
+GENDERS = importing.Words({"f": ("ә", "әйел", "ж", "жен", "женский", "female"),
+                           "m": ("е", "ер", "м", "муж", "мужской", "male")})
 YES = {"1", "yes", "иә", "да", "бар", "есть", "true"}
 
 
@@ -51,10 +51,6 @@ class ImportFileError(actions.VolunteerError, importing.FileRejected):
 TABLE = importing.columns_from(COLUMNS, REQUIRED)
 READER = importing.TableReader(TABLE, error=ImportFileError)
 LABELS = {column.key: column.header for column in TABLE}
-
-
-def column_of(header: str) -> str | None:
-    return READER.key_of(header)
 
 
 def read_table(data: bytes, filename: str) -> list[dict]:
@@ -68,11 +64,8 @@ TEMPLATE_EXAMPLE = ["Demo Volunteer 0001", "1995", "әйел", "+7 700 900 00 01
 
 
 def template_bytes(fmt: str) -> tuple[bytes, str]:
-    if fmt not in importing.TEMPLATE_CONTENT_TYPES:
-        raise ImportFileError(_("The template comes as csv or xlsx."), field="format")
-    return (importing.write_template(TABLE, fmt, examples=[TEMPLATE_EXAMPLE],
-                                     sheet_title="volunteers"),
-            importing.TEMPLATE_CONTENT_TYPES[fmt])
+    return importing.template_file(TABLE, fmt, error=ImportFileError,
+                                   examples=[TEMPLATE_EXAMPLE], sheet_title="volunteers")
 
 
 def _parts(value: str) -> list[str]:
@@ -90,17 +83,16 @@ def _whole(value: str, field: str, errors, message) -> int | None:
 
 
 def _directions(value: str, errors) -> list[str]:
-    names = {}
-    for direction in Direction.objects.filter(is_active=True):
-        for label in (direction.code, direction.name_kk, direction.name_ru, direction.name_en):
-            names[fold(label)] = direction.code
+    names = {direction.code: (direction.name_kk, direction.name_ru, direction.name_en)
+             for direction in Direction.objects.filter(is_active=True)}
+    words = importing.Words(names)
     codes = []
     for part in _parts(value):
-        code = names.get(fold(part))
+        code = words.value_of(part)
         if code is None:
             errors.append(("directions", _("Unknown direction; use: %(choices)s (or the column "
                                            "of own directions).")
-                           % {"choices": ", ".join(sorted(set(names.values())))}))
+                           % {"choices": ", ".join(sorted(names))}))
         else:
             codes.append(code)
     return codes
@@ -135,8 +127,7 @@ def check_row(row: dict, lookups: _Lookups, user) -> RowReport:
             errors.append((code, _("%(column)s is missing.") % {"column": LABELS[code]}))
     birth_year = _whole(row.get("birth_year", ""), "birth_year", errors,
                         _("Birth year must be a year, e.g. 1995."))
-    gender = next((code for code, words in GENDER_WORDS.items()
-                   if fold(row.get("gender", "")) in {code, *words}), "")
+    gender = GENDERS.value_of(row.get("gender", "")) or ""
     if row.get("gender") and not gender:
         errors.append(("gender", _("Gender is әйел/жен or ер/муж.")))
     directions = _directions(row.get("directions", ""), errors)
