@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from layers.core.layer import POINT, Layer, localized
 
+from .aggregates import AGGREGATE_MAX_ZOOM, aggregate_tile_query
 from .filters import VolunteerCardFilterSet
 from .models import VolunteerCard
 
@@ -28,6 +29,8 @@ class VolunteerLayer(Layer):
     render_as_tiles = True
     min_zoom = 4
     max_zoom = 14
+    # z <= 9: one point per oblast/district/okrug with its count (see aggregates.py).
+    aggregate_tiles_max_zoom = AGGREGATE_MAX_ZOOM
     geom_field = "geom"
     position_precision_m = PUBLIC_PRECISION_M
     filterset_class = VolunteerCardFilterSet
@@ -75,6 +78,13 @@ class VolunteerLayer(Layer):
                           output_field=TextField()),
         }
 
+    def visibility_key(self, request):
+        # The release is the same for everyone: every viewer shares compiled statements.
+        return "public"
+
     def visible_queryset(self, request):
         """The release is the same for everyone: cards exist only for listed volunteers."""
         return VolunteerCard.objects.all()
+
+    def aggregate_tile_query(self, request, zoom):
+        return aggregate_tile_query(request, zoom)

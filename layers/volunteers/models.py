@@ -239,6 +239,38 @@ class VolunteerCard(AreaTaggedModel):
         return f"card #{self.pk}"
 
 
+class VolunteerAreaCount(models.Model):
+    """How many cards of the public list share one combination of the values the list filters
+    on (age shown, car, directions, languages, days), per area and map level. The map's low
+    zooms are drawn from these (layers.volunteers.aggregates). A database trigger on
+    VolunteerCard keeps them current in the transaction that changes the cards (migration
+    0004): nothing writes them from Python.
+
+    `level` is the map level the count is drawn at; `area` is the card's area of that level,
+    or, for a card shown wider (a district-level card at the okrug level), the area it is
+    shown at: so every card is counted once at every level, where the list draws it."""
+
+    level = models.CharField(max_length=16)
+    # Not a database constraint: a reference load may replace areas while counts hold them.
+    area = models.ForeignKey("areas.AdminArea", on_delete=models.DO_NOTHING,
+                             db_constraint=False, related_name="+")
+    age_shown = models.CharField(max_length=8)
+    has_car = models.BooleanField()
+    # Sorted, without repeats: one cell per combination.
+    directions = ArrayField(models.CharField(max_length=32))
+    languages = ArrayField(models.CharField(max_length=2))
+    days = ArrayField(models.PositiveSmallIntegerField())
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["level", "area", "age_shown", "has_car", "directions", "languages", "days"],
+            name="volunteers_area_count_cell")]
+
+    def __str__(self):
+        return f"{self.level} {self.area_id}: {self.count}"
+
+
 class ContactNotice(models.Model):
     """Told to the volunteer: someone whose identity is confirmed saw their contacts."""
 

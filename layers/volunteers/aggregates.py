@@ -1,0 +1,120 @@
+"""Low zooms of the volunteers map from VolunteerAreaCount (kept current by database triggers
+on the public list, VolunteerCard).
+
+At z <= AGGREGATE_MAX_ZOOM (9) a tile holds one point per area (a point on the area's surface)
+with `count`, the number of cards of the public list there that match the filters:
+z <= 5 oblasts, z 6-7 districts, z 8-9 rural okrugs (or the level of the `area=` filter, if
+finer). A card shown wider than the zoom's level (at district level, with no okrug) is counted
+at the area it is shown at, where the list draws it: every card counts once at every zoom.
+
+Filters the counts answer: area, direction, day, car, language, age. Hours (hour_from,
+hour_to) test weekly slots the counts do not hold, and the core's geometric filters (near,
+within, bbox) are not in them either: with any of those the tile falls back to drawing the
+cards themselves, as the list shows them. The list is the same for every viewer, so nobody is
+shown more than the counts.
+
+Privacy: the counts are over the cards of the public list only (layers.volunteers.anonymity:
+every shown age, gender and place there stands for at least TZ_PRIVACY_MIN_GROUP volunteers),
+and an area whose count is below settings.TZ_PRIVACY_MIN_GROUP is left out of the tile, so no
+tile shows a count of 1 to 4. A count (or a difference of nested counts) tells no more than
+the list itself, which returns every matching card with its place for the same filters.
+"""
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+from .filters import VolunteerCardFilterSet
+
+AGGREGATE_MAX_ZOOM = 9
+ANSWERED_FILTERS = {"area", "direction", "day", "car", "language", "age"}
+# Parameters that never change which cards are counted.
+NEUTRAL_PARAMETERS = {"lang", "format", "limit", "cursor", "ordering", "simplify", "level"}
+LEVELS = ("oblast", "district", "okrug")
+PROPERTY_NAMES = ("count", "level", "kato", "name")
+
+
+def level_for_zoom(zoom: int) -> str:
+    if zoom <= 5:
+        return "oblast"
+    if zoom <= 7:
+        return "district"
+    return "okrug"
+
+
+def answerable(request) -> bool:
+    """True when every filter of the request is one the counts answer."""
+    for name, values in request.GET.lists():
+        if name in ANSWERED_FILTERS or name in NEUTRAL_PARAMETERS:
+            continue
+        if any(value != "" for value in values):
+            return False
+    return True
+
+
+def filter_conditions(data: dict) -> tuple[list[str], list]:
+    """SQL conditions on the cells (alias c) for the list's filters, with the same meaning as
+    VolunteerCardFilterSet: any of the chosen directions, languages or days."""
+    where, params = [], []
+    if data.get("direction"):
+        where.append("c.directions::text[] && %s::text[]")
+        params.append(sorted(data["direction"]))
+    if data.get("language"):
+        where.append("c.languages::text[] && %s::text[]")
+        params.append(sorted(data["language"]))
+    if data.get("day"):
+        where.append("c.days && %s::smallint[]")
+        params.append(sorted({int(day) for day in data["day"]}))
+    if data.get("car") is not None:
+        where.append("c.has_car = %s")
+        params.append(bool(data["car"]))
+    if data.get("age"):
+        where.append("c.age_shown = ANY(%s::text[])")
+        params.append(sorted(data["age"]))
+    return where, params
+
+
+def aggregate_tile_query(request, zoom: int):
+    """(sql, params, property names) for Layer.aggregate_tile_query, or None for the cards."""
+    if not answerable(request):
+        return None
+    filterset = VolunteerCardFilterSet(request.GET)
+    if not filterset.is_valid():
+        return None  # the cards' path reports what is wrong, as the list does
+    level = level_for_zoom(zoom)
+    where, params = filter_conditions(filterset.form.cleaned_data)
+    area_sql = ""
+    area_params: list = []
+    kato = request.GET.get("area")
+    if kato:
+        from layers.core.query import resolve_area
+
+        area = resolve_area(kato)  # a bad code: BadQuery (400), as on the list
+        if LEVELS.index(area.level) > LEVELS.index(level):
+            level = area.level
+        # The area itself, its children and grandchildren: the cards tagged with it are
+        # counted at whichever of these they are shown in.
+        area_sql = (" AND (a.id = %s OR a.parent_id = %s OR a.parent_id IN "
+                    "(SELECT id FROM areas_adminarea WHERE parent_id = %s))")
+        area_params = [area.pk, area.pk, area.pk]
+    # Cells of this map level sit at areas of this level or wider (cards shown wider).
+    levels = list(LEVELS[:LEVELS.index(level) + 1])
+    language = (get_language() or "kk")[:2]
+    name_sql = "COALESCE(NULLIF(a.name_kk, ''), a.name_ru)"
+    if language in ("ru", "en"):
+        name_sql = f"COALESCE(NULLIF(a.name_{language}, ''), {name_sql})"
+    conditions = "".join(f" AND {condition}" for condition in where)
+    # The tile's areas first (GiST on the boundary), then each area's cells (the unique index
+    # leads with level, area): never a GROUP BY over the whole level.
+    sql = (
+        f"SELECT a.id AS id, ST_PointOnSurface(COALESCE(a.geom_simplified, a.geom)) AS geom, "
+        f"c.n AS count, a.level AS level, a.kato AS kato, {name_sql} AS name "
+        f"FROM tile_bounds "
+        f"JOIN areas_adminarea a ON a.geom && tile_bounds.envelope AND a.level = ANY(%s) "
+        f"JOIN areas_boundarygeneration g ON g.id = a.generation_id AND g.is_current "
+        f"CROSS JOIN LATERAL (SELECT sum(c.count)::integer AS n "
+        f"FROM volunteers_volunteerareacount c "
+        f"WHERE c.level = %s AND c.area_id = a.id{conditions}) c "
+        f"WHERE c.n >= %s{area_sql}"
+    )
+    return sql, (levels, level, *params, settings.TZ_PRIVACY_MIN_GROUP, *area_params), \
+        PROPERTY_NAMES
