@@ -249,6 +249,7 @@ class RegisterImporter:
             link_unesco_by_containment()
             if not commit:
                 transaction.set_rollback(True)
+        report.count_rows()
         return report
 
     def import_row(self, number: int, row: dict) -> RowReport:
