@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -412,6 +413,15 @@ class NominationsForm(forms.Form):
         return data
 
 
+def period_label(period: str, first_day: date) -> str:
+    if period == "year":
+        return str(first_day.year)
+    if period == "quarter":
+        return _("quarter %(quarter)d of %(year)d") % {"quarter": (first_day.month + 2) // 3,
+                                                      "year": first_day.year}
+    return date_format(first_day, "F Y")
+
+
 def _areas_under(roots) -> set[int] | None:
     """Ids of the areas at or inside the roots (three levels); None means everywhere."""
     if roots is None:
@@ -453,11 +463,14 @@ class NominationsView(StaffMixin, View):
             rows = [dict(row, label=f"{areas[row['kato']].name} ({row['kato']})")
                     for row in rows if row["kato"] in areas
                     and (allowed is None or areas[row["kato"]].pk in allowed)]
+        for row in rows:
+            row["when"] = period_label(period, row["period"])
         latest = max((row["period"] for row in rows), default=None)
         current = [row for row in rows if row["period"] == latest]
         context = {
             "form": form, "rows": rows, "level": level, "period": period,
             "latest": latest,
+            "latest_label": period_label(period, latest) if latest else "",
             "most_active": sorted(current, key=lambda r: (-r["helped"], r["label"]))[:5],
             "most_loved": sorted([r for r in current if r["positive"]],
                                  key=lambda r: (-r["positive"], r["label"]))[:5],

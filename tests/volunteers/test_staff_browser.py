@@ -1,7 +1,7 @@
 """An akimat officer in the browser: from their profile to the volunteers' staff desk, finds
-volunteers for a help request, assigns one, records the help and confirms it; the desk and
-the matching page pass axe (WCAG 2 A/AA) on a laptop and on a phone and fit a phone's width
-(Debian's headless Chromium, a real portal server)."""
+volunteers for a help request, assigns one, records the help and confirms it; the desk, the
+matching, upload and nominations pages pass axe (WCAG 2 A/AA) on a laptop and on a phone and
+fit a phone's width (Debian's headless Chromium, a real portal server)."""
 
 import re
 import uuid
@@ -169,5 +169,15 @@ def test_officer_finds_assigns_records_and_confirms_help(browser, portal_server,
                 record.confirmed_via, record.confirmed_at is not None)
 
     assert in_database(django_db_blocker, stored) == (1, "person", True)
+
+    # The other staff pages: the upload of a list and the nominations' counts.
+    page.get_by_role("link", name="Upload a list of volunteers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Upload a list of volunteers")
+    fits_and_passes_axe()
+    page.get_by_role("link", name="Nominations").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nominations of volunteers")
+    expect(page.locator(".vol-most-active")).to_contain_text(
+        f"Volunteer #{volunteer_id}: 1 person helped")
+    fits_and_passes_axe()
     context.close()
     assert outside == [] and errors == [], (outside, errors)

@@ -357,6 +357,7 @@ def test_nominations_count_people_helped_and_positive_reviews_in_the_staff_areas
     by_district = officer.get(NOMINATIONS, {"period": "year", "level": "district"})
     assert by_district.status_code == 200
     assert record.district.kato in text_of(by_district)
+    assert f"Most active ({timezone.localdate().year})" in text_of(by_district)
     by_okrug = text_of(officer.get(NOMINATIONS, {"period": "quarter", "level": "okrug"}))
     assert record.okrug.kato in by_okrug
     elsewhere = text_of(signed_in(far_officer).get(NOMINATIONS, {"level": "volunteer"}))
