@@ -118,6 +118,29 @@ SELECT NULL::text AS layer, NULL::bigint AS id, NULL::text AS name_kk, NULL::tex
 WHERE false
 """
 
+# The corridor search reads only the sights near the route, through the GiST indexes of the
+# sights' tables, at any volume (a geography test of every sight against a route across the
+# country reads every row, at some 15 us each). The route is cut into short straight pieces, each
+# widened into a box that holds every point within the corridor of it; one bitmap index scan per
+# table reads the sights in any box, and only those get the exact geography test and distance
+# against the whole route, which decide as before (the same sights, distances and order). The
+# boxes never miss a sight of the corridor:
+#   - the route's edges are great-circle arcs: it is first cut into arcs of ARC_STEP_M, whose
+#     straight chords stray from them by a few metres;
+#   - it is then simplified (a road graph's line may have thousands of vertices) within
+#     SIMPLIFY_DEGREES and cut into pieces of at most PIECE_DEGREES; PIECE_SLACK_DEGREES covers
+#     both strays;
+#   - on the ellipsoid a degree of latitude is at least 110,574 m, and a degree of longitude at
+#     least 6,378,137 m x cos(latitude) x pi/180, taken at the highest latitude the piece and the
+#     corridor reach; the corridor is taken 0.1 % wider for rounding.
+ARC_STEP_M = 10_000
+SIMPLIFY_DEGREES = 0.01
+PIECE_DEGREES = 0.5
+PIECE_SLACK_DEGREES = SIMPLIFY_DEGREES + 0.001
+METRES_PER_DEGREE_LAT_MIN = 110_574.0
+METRES_PER_DEGREE_MAX = 111_320.0
+EQUATOR_RADIUS_M = 6_378_137.0
+
 # %(network)s is an integer id formatted into pgr_dijkstra's edge query by plan_sql().
 PLAN_SQL = """
 WITH path AS (
@@ -133,18 +156,61 @@ WITH path AS (
 route AS (
     SELECT ST_MakeLine(geom ORDER BY seq) AS geom FROM path WHERE edge <> -1
 ),
+boxes AS (
+    SELECT array_agg(ST_Expand(piece.geom, reach.m / lon.m, reach.m / {metres_per_degree_lat_min}))
+           AS boxes
+    FROM route r
+    CROSS JOIN LATERAL ST_DumpSegments(ST_Segmentize(ST_Simplify(
+        ST_Segmentize(r.geom::geography, {arc_step_m})::geometry, {simplify_degrees}, true),
+        {piece_degrees})) piece
+    CROSS JOIN LATERAL (SELECT %(corridor_m)s * 1.001 + {slack_degrees} * {metres_per_degree_max}
+                        AS m) reach
+    -- The fewest metres in a degree of longitude where the piece and its corridor reach.
+    CROSS JOIN LATERAL (
+        SELECT {equator_radius_m} * pi() / 180 * cos(radians(LEAST(89.0,
+                   GREATEST(abs(ST_YMin(piece.geom)), abs(ST_YMax(piece.geom)))
+                   + {slack_degrees} + reach.m / {metres_per_degree_lat_min}))) AS m) lon
+),
 sights AS ({sights}),
-candidates AS (
+near AS MATERIALIZED (
+    -- One bitmap index scan of each table of the sights' UNION for all the boxes at once (each
+    -- sight read once). OFFSET 0 keeps the lateral subquery whole, so its box test goes down
+    -- into each table's branch (a join condition would not).
+    SELECT s.*
+    FROM boxes b
+    CROSS JOIN LATERAL (SELECT * FROM sights WHERE sights.geom && ANY(b.boxes) OFFSET 0) s
+    WHERE (cardinality(%(categories)s::text[]) = 0 OR s.category = ANY(%(categories)s::text[]))
+      AND (NOT %(unesco_only)s OR s.unesco)
+      AND (NOT %(nature_only)s OR s.is_nature)
+),
+-- The exact test and distance (on the ellipsoid, against the whole route) cost most: they are
+-- taken one significance at a time, from the highest, only while fewer sights than asked for
+-- have been found.
+in_corridor AS NOT MATERIALIZED (
     SELECT s.layer, s.id, s.name_kk, s.name_ru, s.name_en, s.category, s.significance_rank,
            s.is_nature, s.unesco, s.approximate, s.geom,
            ST_Distance(s.geom::geography, r.geom::geography) AS off_m
-    FROM sights s, route r
+    FROM near s, route r
     WHERE ST_DWithin(s.geom::geography, r.geom::geography, %(corridor_m)s)
-      AND (cardinality(%(categories)s::text[]) = 0 OR s.category = ANY(%(categories)s::text[]))
-      AND (NOT %(unesco_only)s OR s.unesco)
-      AND (NOT %(nature_only)s OR s.is_nature)
-    ORDER BY s.significance_rank DESC, off_m, s.layer, s.id
-    LIMIT %(max_sights)s
+),
+unesco AS (
+    SELECT * FROM in_corridor WHERE significance_rank >= 3
+    ORDER BY significance_rank DESC, off_m, layer, id LIMIT %(max_sights)s
+),
+republican AS (
+    SELECT * FROM in_corridor
+    WHERE significance_rank = 2 AND (SELECT count(*) FROM unesco) < %(max_sights)s
+    ORDER BY off_m, layer, id LIMIT %(max_sights)s
+),
+local AS (
+    SELECT * FROM in_corridor
+    WHERE significance_rank <= 1
+      AND (SELECT count(*) FROM unesco) + (SELECT count(*) FROM republican) < %(max_sights)s
+    ORDER BY significance_rank DESC, off_m, layer, id LIMIT %(max_sights)s
+),
+candidates AS (
+    SELECT * FROM unesco UNION ALL SELECT * FROM republican UNION ALL SELECT * FROM local
+    ORDER BY significance_rank DESC, off_m, layer, id LIMIT %(max_sights)s
 ),
 placed AS (
     SELECT c.*, nearest.km_before
@@ -173,8 +239,18 @@ SELECT
 
 
 def plan_sql(network_id: int, sights: str | None = None) -> str:
-    return PLAN_SQL.replace("{network}", str(int(network_id))).replace(
-        "{sights}", sights or sights_sql())
+    constants = {
+        "{network}": str(int(network_id)), "{arc_step_m}": repr(ARC_STEP_M),
+        "{simplify_degrees}": repr(SIMPLIFY_DEGREES), "{piece_degrees}": repr(PIECE_DEGREES),
+        "{slack_degrees}": repr(PIECE_SLACK_DEGREES),
+        "{metres_per_degree_max}": repr(METRES_PER_DEGREE_MAX),
+        "{metres_per_degree_lat_min}": repr(METRES_PER_DEGREE_LAT_MIN),
+        "{equator_radius_m}": repr(EQUATOR_RADIUS_M),
+    }
+    statement = PLAN_SQL
+    for name, value in constants.items():
+        statement = statement.replace(name, value)
+    return statement.replace("{sights}", sights or sights_sql())
 
 
 def plan_params(start_id: int, end_id: int, interests: Interests, corridor_km: float) -> dict:
