@@ -1,22 +1,11 @@
-"""The one path for the layers' list uploads: akimats' and NGOs' lists in CSV or XLSX.
+"""The one path for the layers' list uploads (akimats' and NGOs' lists, CSV or XLSX).
 
-Every list importer (projects, investments, employment, help requests, volunteers, heritage
-registers) reads a table whose header names the columns in Kazakh, Russian or English, checks
-each row against its own layer's rules, reports row by row, and writes only on a commit with
-no refused row. What they share lives here:
-
-- `Column`: a column's key and its kk/ru/en header names; the template writes "kk / ru".
-- `TableReader`: CSV (UTF-8 with or without BOM, else Windows-1251; comma, semicolon or tab)
-  or XLSX (first sheet) into (row number, {key: text}) pairs, with a `FileRejected` error that
-  says what to fix when the file itself is wrong (type, encoding, empty, missing or unknown
-  columns, too big, too many rows).
-- `Words`: a controlled list's values matched as people write them, in any language.
-- `write_template`: the empty list (with example rows and notes if any) as CSV or XLSX.
-- `RowReport` / `ImportReport`: outcome and messages per row, the counts, and
-  `ImportReport.commit_planned`: one transaction, nothing written when any row is refused.
-
-The layer's own rules (field validation, settlement lookup, upsert keys, blind index, rights)
-stay in its importer.
+Every list importer reads a table whose header names the columns in Kazakh, Russian or
+English, checks each row by its own layer's rules (field validation, settlement lookup, upsert
+keys, blind index, rights: those stay in the layer's importer), reports row by row, and writes
+only on a commit with no refused row. The shared steps are here: `Column` and `TableReader`
+(reading, with `FileRejected` saying what to fix in a bad file), `Words` (controlled lists),
+`write_template`, and `RowReport` / `ImportReport` with the all-or-nothing `commit_planned`.
 """
 
 import csv
