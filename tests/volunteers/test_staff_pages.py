@@ -371,3 +371,17 @@ def test_nominations_count_people_helped_and_positive_reviews_in_the_staff_areas
 
 def test_the_profile_of_staff_links_the_desk(officer):
     assert 'href="/volunteers/staff/"' in text_of(officer.get("/accounts/profile/"))
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_staff_pages_render_in_kazakh_and_russian(world, oblast_officer, language):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(oblast_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for url in (DESK, match_url(world["request"]), UPLOAD, NOMINATIONS):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'<html lang="{language}">' in text_of(response)
