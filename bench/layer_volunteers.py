@@ -19,7 +19,14 @@ Scenarios:
                      bench volume: p50 19.9 ms (p95 112 ms) against 2,272 ms, same results.
   list:volunteers    the anonymised list over HTTP, filtered by direction, day and area,
                      against its own statement; target p50 within 2 ms
-  tiles:volunteers   z4–z14 tiles against raw ST_AsMVT; target p95 50 ms
+  tiles:volunteers   z4–z14 tiles (the help bench's tile set: the densest places, every z4/z5
+                     tile over Kazakhstan), unfiltered and with filters the counts answer,
+                     against the very statement tiles.sql.render_tile runs; target p95 50 ms.
+                     Low zooms (z <= 9) are drawn from volunteers_volunteerareacount, the
+                     per-area counts the triggers on the cards keep current.
+  extra:layer_volunteers  bytes per tile by zoom, the largest and slowest tile (one pass over
+                     HTTP), and the tiles of a filter the counts cannot answer (hours), which
+                     draw the cards themselves.
 """
 
 SYNTHETIC_VOLUNTEERS = 200_000
@@ -30,6 +37,10 @@ TILE_TARGET = ("p95_ms", 50.0)
 DIRECTIONS = ("consulting", "teaching", "physical", "transport", "care", "collection")
 MATCH_REQUESTS = 100
 LIST_LIMIT = 100
+# Tiles are asked without filters and with the list's filters the counts answer.
+TILE_FILTERS = ({}, {"direction": "care", "day": "2", "car": "true"})
+# Hours are not in the counts: these tiles draw the cards (reported by extra()).
+FALLBACK_FILTER = {"day": "2", "hour_from": "9", "hour_to": "12"}
 
 HAND_WRITTEN_MATCH_SQL = """
 SELECT v.id, round(ST_Distance(v.geom::geography, r.geom::geography))::int AS distance_m
@@ -112,7 +123,11 @@ def ensure_volume(conn, count: int = SYNTHETIC_VOLUNTEERS) -> dict:
                        "JOIN volunteers_volunteer v ON v.id = c.volunteer_id "
                        "WHERE v.person_index LIKE %s", [SYNTHETIC_PREFIX + "%"])
         cards = cursor.fetchone()[0]
-    return {"synthetic_volunteers": total, "listed_cards": cards}
+        cursor.execute("SELECT count(*), coalesce(sum(count), 0) "
+                       "FROM volunteers_volunteerareacount WHERE level = 'oblast'")
+        cells, counted = cursor.fetchone()
+    return {"synthetic_volunteers": total, "listed_cards": cards,
+            "area_count_cells_oblast": cells, "cards_counted_by_oblast": counted}
 
 
 def _release_cards(cursor) -> None:
@@ -168,10 +183,56 @@ def match_request_ids(conn) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def tile_path(query: dict, z: int, x: int, y: int) -> str:
+    from urllib.parse import urlencode
+
+    suffix = f"?{urlencode(query)}&lang=en" if query else "?lang=en"
+    return f"/tiles/volunteers/{z}/{x}/{y}.mvt{suffix}"
+
+
+def extra(ctx) -> dict:
+    """Bytes per tile over HTTP (one pass over the tile set), the worst tiles, and the tiles
+    of a filter the counts cannot answer at the low zooms."""
+    import time
+    import urllib.request
+
+    from bench.layer_help import help_tiles
+
+    def fetch(path):
+        started = time.perf_counter()
+        with urllib.request.urlopen(f"http://127.0.0.1:{ctx.port}{path}") as response:
+            size = len(response.read())
+        return size, (time.perf_counter() - started) * 1000
+
+    tiles = help_tiles(ctx.monitor)
+    by_zoom: dict[int, list[int]] = {}
+    largest = slowest = (0, "")
+    for n, (z, x, y) in enumerate(tiles):
+        path = tile_path(TILE_FILTERS[n % len(TILE_FILTERS)], z, x, y)
+        size, elapsed = fetch(path)
+        by_zoom.setdefault(z, []).append(size)
+        largest = max(largest, (size, path))
+        slowest = max(slowest, (elapsed, path))
+    result = {f"volunteers tile bytes z{z} (median/max)":
+              f"{sorted(sizes)[len(sizes) // 2]} / {max(sizes)}"
+              for z, sizes in sorted(by_zoom.items())}
+    result["volunteers largest tile"] = f"{largest[0]} B {largest[1]}"
+    result["volunteers slowest tile (single fetch)"] = f"{slowest[0]:.1f} ms {slowest[1]}"
+    result["volunteers tiles over 500 KB"] = sum(size > 500_000 for sizes in by_zoom.values()
+                                                 for size in sizes)
+    fallback: dict[int, list[tuple[int, float]]] = {}
+    for z, x, y in tiles:
+        if z <= 9:
+            fallback.setdefault(z, []).append(fetch(tile_path(FALLBACK_FILTER, z, x, y)))
+    for z, fetched in sorted(fallback.items()):
+        result[f"volunteers hours filter (cards) z{z} max bytes / max ms"] = (
+            f"{max(size for size, _ in fetched)} / {max(ms for _, ms in fetched):.1f}")
+    return result
+
+
 def scenarios(ctx):
     from urllib.parse import urlencode
 
-    from bench import portal
     from bench.layer_help import help_tiles
     from bench.load import Contender
     from layers.volunteers.matching import VOLUNTEERS_FOR_REQUEST_SQL
@@ -209,20 +270,22 @@ def scenarios(ctx):
             "target": LIST_TARGET}
 
     def build_tiles():
+        from bench.layer_help import tile_call
+
         tiles = help_tiles(ctx.monitor)
-        zooms = [z for z, _, _ in tiles]
-        statements = {z: portal.tile_sql("volunteers", z) for z in sorted(set(zooms))}
-        contenders = [Contender("raw ST_AsMVT (volunteers)", "sql", ctx.raw_call,
-                                note="tiles.sql.tile_statement via psycopg"),
+        contenders = [Contender("raw tile SQL (volunteers)", "sql", ctx.raw_call,
+                                note="the statement tiles.sql.render_tile runs, via psycopg"),
                       Contender("portal /tiles/volunteers", "http", ctx.portal_call,
                                 ctx.portal_pids)]
-        items = {
-            contenders[0].name: [(statements[z][0],
-                                  portal.tile_args("volunteers", statements[z][1], z, x, y),
-                                  "scalar") for z, x, y in tiles],
-            contenders[1].name: [f"/tiles/volunteers/{z}/{x}/{y}.mvt" for z, x, y in tiles],
-        }
-        return contenders, items, {"zooms": zooms, "target": TILE_TARGET}
+        raw_items, http_items, zooms = [], [], []
+        for n, (z, x, y) in enumerate(tiles):
+            query = TILE_FILTERS[n % len(TILE_FILTERS)]
+            statement, args = tile_call("volunteers", query, z, x, y)
+            raw_items.append((statement, args, "scalar"))
+            http_items.append(tile_path(query, z, x, y))
+            zooms.append(z)
+        return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
+            "zooms": zooms, "target": TILE_TARGET}
 
     return [("match:volunteers", build_match), ("list:volunteers", build_list),
             ("tiles:volunteers", build_tiles)]
