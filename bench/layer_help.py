@@ -12,11 +12,13 @@ persistent psycopg connection:
   tiles:help   z4–z14 tiles over the densest places and the whole country at z4–z5
   list:help    GeoJSON lists filtered as the programme lists (area, topic, kind, family,
                age, date), target p50 within 2 ms of raw SQL
-  stats:help   per-okrug stats (private: suppressed), target ≤ 1.3× the raw GROUP BY
+  stats:help   per-okrug stats (private: suppressed), target ≤ 1.3× the raw GROUP BY over
+               the rows; the portal answers an anonymous visitor from help_helpstatcell (the
+               same cells, kept by the trigger), checked equal to that GROUP BY first
 
 Low zooms (z <= 9) are drawn from help_helpareacount, the per-area counts a trigger keeps
-current; the bulk insert here disables that trigger and recounts once
-(rebuild_help_area_counts()). Tiles are asked both unfiltered and with the list's answerable
+current (help_helpstatcell, the stats' cells, likewise); the bulk insert here disables that
+trigger and recounts both once (rebuild_help_area_counts()). Tiles are asked both unfiltered and with the list's answerable
 filters (topic, kind, age); the raw contender runs the very statement the portal runs at each
 zoom (aggregate or points). extra() reports bytes per tile and the slowest/largest tile.
 """
@@ -118,8 +120,12 @@ def ensure_volume(conn, count: int = SYNTHETIC_REQUESTS) -> dict:
         cursor.execute("SELECT count(*), coalesce(sum(count), 0) FROM help_helpareacount "
                        "WHERE level = 'oblast'")
         cells, counted = cursor.fetchone()
+        cursor.execute("SELECT count(*), coalesce(sum(count), 0) FROM help_helpstatcell "
+                       "WHERE count > 0")
+        stat_cells, stat_counted = cursor.fetchone()
     return {"synthetic_help_requests": total, "untagged": untagged,
-            "area_count_cells_oblast": cells, "requests_counted_by_oblast": counted}
+            "area_count_cells_oblast": cells, "requests_counted_by_oblast": counted,
+            "stat_cells": stat_cells, "requests_in_stat_cells": stat_counted}
 
 
 def _request(path: str, params: dict):
@@ -156,7 +162,8 @@ def list_statement(params: dict) -> tuple[str, tuple]:
 
 
 def stats_statement() -> tuple[str, tuple]:
-    """The GROUP BY private_stats runs over every visible row (anonymous visitor)."""
+    """The GROUP BY over every row an anonymous visitor sees: what private_stats groups when
+    a layer keeps no cells (the baseline the stats are measured against)."""
     from django.db.models import Count, Sum
 
     from layers.core.registry import layer_registry
@@ -167,6 +174,20 @@ def stats_statement() -> tuple[str, tuple]:
                        .annotate(_count=Count("pk"), _sum=Sum("amount_needed"))
                        .query.sql_with_params())
     return sql, tuple(sql_params)
+
+
+def check_stat_cells(conn, sql: str, params: tuple) -> None:
+    """The portal's stats read help_helpstatcell: make sure it holds exactly the cells of the
+    GROUP BY it stands for, or the figures would compare two different answers."""
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        grouped = sorted((o or 0, d or 0, k or 0, n, s or 0) for o, d, k, n, s in cursor)
+        cursor.execute("SELECT oblast_id, district_id, okrug_id, count, amount_needed "
+                       "FROM help_helpstatcell WHERE count > 0")
+        kept = sorted((o or 0, d or 0, k or 0, n, s) for o, d, k, n, s in cursor)
+    if grouped != kept:
+        raise RuntimeError("help_helpstatcell differs from the GROUP BY of the public "
+                           "requests: run SELECT rebuild_help_area_counts() on the bench DB")
 
 
 def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
@@ -301,8 +322,10 @@ def scenarios(ctx):
 
     def build_stats():
         contenders = pair("raw GROUP BY (help)", "portal /api/layers/help-requests/stats",
-                          "private_stats' cell query via psycopg; the portal adds suppression")
+                          "the GROUP BY over the public rows via psycopg; the portal reads "
+                          "the same cells from help_helpstatcell and suppresses")
         sql, params = stats_statement()
+        check_stat_cells(ctx.monitor, sql, params)
         raw_items = [(sql, params, "rows")] * 10
         http_items = ["/api/layers/help-requests/stats?level=okrug"] * 10
         return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {

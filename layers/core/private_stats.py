@@ -14,8 +14,10 @@ one GROUP BY over the queryset. Either way the same suppression runs on them.
 """
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -48,35 +50,27 @@ def row_cells(layer, queryset) -> list[dict]:
     return list(queryset.order_by().values(*tag_columns).annotate(_count=Count("pk"), **sums))
 
 
-def _chain_order(cell) -> tuple:
-    # Groups tied on count are merged in the order they come: fix it, whichever path (and
-    # whichever plan of the GROUP BY) produced the cells.
-    return tuple((cell[f"{name}_id"] is not None, cell[f"{name}_id"] or 0) for name in LEVELS)
-
-
 def suppressed_stats(layer, cells: list[dict], level: str, area=None) -> list[dict]:
     """The published table of these cells at `level` (inside `area`, if given)."""
     threshold = settings.TZ_PRIVACY_MIN_GROUP
     depth = LEVELS.index(level)
-    cells = sorted(cells, key=_chain_order)
-
-    def group_at(cell, at):  # the chain of tag ids down to level `at`
-        return tuple(cell[f"{name}_id"] for name in LEVELS[:at + 1])
-
-    hidden_chains: set[tuple] = set()
+    # Each cell with its full chain of tag ids; a group at level `at` is the chain's first
+    # at + 1 ids. Groups tied on count are merged in the order they come: fix it (ids are
+    # positive, 0 stands for no tag), whichever path or plan of the GROUP BY made the cells.
+    alive = sorted((((cell["oblast_id"], cell["district_id"], cell["okrug_id"]), cell)
+                    for cell in cells),
+                   key=lambda item: (item[0][0] or 0, item[0][1] or 0, item[0][2] or 0))
     for at in range(depth + 1):
-        # Cells under a group hidden higher up take no part at this level.
-        alive = [c for c in cells
-                 if not any(group_at(c, up) in hidden_chains for up in range(at))]
         by_parent: dict[tuple, dict[tuple, dict]] = defaultdict(dict)
-        for cell in alive:
-            chain = group_at(cell, at)
+        for full_chain, cell in alive:
+            chain = full_chain[:at + 1]
             group = by_parent[chain[:-1]].setdefault(
                 chain, {"chain": chain, "count": 0, **{n: 0 for n in layer.stat_sums}})
             group["count"] += cell["_count"]
             for name in layer.stat_sums:
                 group[name] += cell[f"_sum_{name}"] or 0
         shown_rows, other_rows = [], []
+        hidden_chains: set[tuple] = set()
         for parent, groups in by_parent.items():
             shown, hidden = split_small_groups(list(groups.values()), threshold)
             hidden_chains |= {g["chain"] for g in hidden}
@@ -84,19 +78,17 @@ def suppressed_stats(layer, cells: list[dict], level: str, area=None) -> list[di
             if hidden:
                 other_rows.append((parent, merged_row(hidden, list(layer.stat_sums),
                                                       threshold)))
+        # Cells under a group hidden here take no part in the levels below.
+        alive = [(full_chain, cell) for full_chain, cell in alive
+                 if full_chain[:at + 1] not in hidden_chains]
     return _present(layer, level, area, shown_rows, other_rows)
 
 
 def _present(layer, level, area, shown_rows, other_rows) -> list[dict]:
-    from layers.areas.models import AdminArea
-
     depth = LEVELS.index(level)
     ids = {i for g in shown_rows for i in g["chain"] if i} | {
         i for parent, _ in other_rows for i in parent if i}
-    # Names and codes only: the boundaries are megabytes nobody reads here.
-    areas = (AdminArea.objects.only("kato", "name_kk", "name_ru", "name_en", "approximate")
-             .in_bulk(list(ids)))
-
+    areas = _areas_by_id(ids)
     def inside(chain):
         if area is None:
             return True
@@ -110,13 +102,14 @@ def _present(layer, level, area, shown_rows, other_rows) -> list[dict]:
         own = areas.get(group["chain"][depth])
         entry = {
             "kato": own.kato if own else None,
-            "name": own.names() if own else None,
+            "name": dict(own.names) if own else None,
             "approximate": bool(own.approximate) if own else False,
             "count": group["count"],
         }
         for name in layer.stat_sums:
             entry[name] = group[name]
         result.append(entry)
+    suppressed_name = _suppressed_name()
     for parent, row in sorted(other_rows, key=lambda item: _kato(areas, item[0][-1]) or ""
                               if item[0] else ""):
         if area is not None and (not parent or not inside(parent)):
@@ -124,12 +117,29 @@ def _present(layer, level, area, shown_rows, other_rows) -> list[dict]:
         owner = areas.get(parent[-1]) if parent else None
         result.append({
             "kato": None,
-            "name": _suppressed_name(),
+            "name": dict(suppressed_name),
             "approximate": False,
             "parent": owner.kato if owner else None,
             **row,
         })
     return result
+
+
+class _Area(NamedTuple):
+    kato: str
+    names: dict
+    approximate: bool
+
+
+def _areas_by_id(ids: set[int]) -> dict[int, _Area]:
+    """Code, names and approximate flag of these areas (current or not: a cell keeps the
+    tags its rows carry). One array parameter and plain tuples: the table may name thousands
+    of okrugs, and their boundaries are megabytes nobody reads here."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, kato, name_kk, name_ru, name_en, approximate "
+                       "FROM areas_adminarea WHERE id = ANY(%s)", [sorted(ids)])
+        return {pk: _Area(kato, {"kk": kk, "ru": ru, "en": en}, approximate)
+                for pk, kato, kk, ru, en, approximate in cursor.fetchall()}
 
 
 def _kato(areas, pk):
