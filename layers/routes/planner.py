@@ -141,6 +141,50 @@ METRES_PER_DEGREE_LAT_MIN = 110_574.0
 METRES_PER_DEGREE_MAX = 111_320.0
 EQUATOR_RADIUS_M = 6_378_137.0
 
+# One row, `boxes`: the boxes around the line `geom` of the relation {route} that hold every
+# point within {metres} metres of it (an SQL expression), as explained above.
+CORRIDOR_BOXES_SQL = """
+SELECT array_agg(ST_Expand(piece.geom, reach.m / lon.m, reach.m / {metres_per_degree_lat_min}))
+       AS boxes
+FROM {route} r
+CROSS JOIN LATERAL ST_DumpSegments(ST_Segmentize(ST_Simplify(
+    ST_Segmentize(r.geom::geography, {arc_step_m})::geometry, {simplify_degrees}, true),
+    {piece_degrees})) piece
+CROSS JOIN LATERAL (SELECT {metres} * 1.001 + {slack_degrees} * {metres_per_degree_max} AS m) reach
+-- The fewest metres in a degree of longitude where the piece and its corridor reach.
+CROSS JOIN LATERAL (
+    SELECT {equator_radius_m} * pi() / 180 * cos(radians(LEAST(89.0,
+               GREATEST(abs(ST_YMin(piece.geom)), abs(ST_YMax(piece.geom)))
+               + {slack_degrees} + reach.m / {metres_per_degree_lat_min}))) AS m) lon
+"""
+
+# The rows of the relation `sights` (the sights' SELECT as a CTE) in any of the boxes of the
+# relation `boxes`: one bitmap index scan of each table of the sights' UNION for all the boxes at
+# once, each sight read once. OFFSET 0 keeps the lateral subquery whole, so its box test goes
+# down into each table's branch (a join condition would not).
+NEAR_SIGHTS_SQL = """
+SELECT s.* FROM boxes b
+CROSS JOIN LATERAL (SELECT * FROM sights WHERE sights.geom && ANY(b.boxes) OFFSET 0) s
+"""
+
+
+def corridor_boxes_sql(route: str, metres: str) -> str:
+    """CORRIDOR_BOXES_SQL for the line `geom` of the relation `route` and a corridor of
+    `metres` (an SQL expression, e.g. a parameter)."""
+    constants = {
+        "{route}": route, "{metres}": metres, "{arc_step_m}": repr(ARC_STEP_M),
+        "{simplify_degrees}": repr(SIMPLIFY_DEGREES), "{piece_degrees}": repr(PIECE_DEGREES),
+        "{slack_degrees}": repr(PIECE_SLACK_DEGREES),
+        "{metres_per_degree_max}": repr(METRES_PER_DEGREE_MAX),
+        "{metres_per_degree_lat_min}": repr(METRES_PER_DEGREE_LAT_MIN),
+        "{equator_radius_m}": repr(EQUATOR_RADIUS_M),
+    }
+    statement = CORRIDOR_BOXES_SQL
+    for name, value in constants.items():
+        statement = statement.replace(name, value)
+    return statement
+
+
 # %(network)s is an integer id formatted into pgr_dijkstra's edge query by plan_sql().
 PLAN_SQL = """
 WITH path AS (
@@ -156,29 +200,10 @@ WITH path AS (
 route AS (
     SELECT ST_MakeLine(geom ORDER BY seq) AS geom FROM path WHERE edge <> -1
 ),
-boxes AS (
-    SELECT array_agg(ST_Expand(piece.geom, reach.m / lon.m, reach.m / {metres_per_degree_lat_min}))
-           AS boxes
-    FROM route r
-    CROSS JOIN LATERAL ST_DumpSegments(ST_Segmentize(ST_Simplify(
-        ST_Segmentize(r.geom::geography, {arc_step_m})::geometry, {simplify_degrees}, true),
-        {piece_degrees})) piece
-    CROSS JOIN LATERAL (SELECT %(corridor_m)s * 1.001 + {slack_degrees} * {metres_per_degree_max}
-                        AS m) reach
-    -- The fewest metres in a degree of longitude where the piece and its corridor reach.
-    CROSS JOIN LATERAL (
-        SELECT {equator_radius_m} * pi() / 180 * cos(radians(LEAST(89.0,
-                   GREATEST(abs(ST_YMin(piece.geom)), abs(ST_YMax(piece.geom)))
-                   + {slack_degrees} + reach.m / {metres_per_degree_lat_min}))) AS m) lon
-),
+boxes AS ({boxes}),
 sights AS ({sights}),
 near AS MATERIALIZED (
-    -- One bitmap index scan of each table of the sights' UNION for all the boxes at once (each
-    -- sight read once). OFFSET 0 keeps the lateral subquery whole, so its box test goes down
-    -- into each table's branch (a join condition would not).
-    SELECT s.*
-    FROM boxes b
-    CROSS JOIN LATERAL (SELECT * FROM sights WHERE sights.geom && ANY(b.boxes) OFFSET 0) s
+    SELECT s.* FROM ({near_sights}) s
     WHERE (cardinality(%(categories)s::text[]) = 0 OR s.category = ANY(%(categories)s::text[]))
       AND (NOT %(unesco_only)s OR s.unesco)
       AND (NOT %(nature_only)s OR s.is_nature)
@@ -239,18 +264,10 @@ SELECT
 
 
 def plan_sql(network_id: int, sights: str | None = None) -> str:
-    constants = {
-        "{network}": str(int(network_id)), "{arc_step_m}": repr(ARC_STEP_M),
-        "{simplify_degrees}": repr(SIMPLIFY_DEGREES), "{piece_degrees}": repr(PIECE_DEGREES),
-        "{slack_degrees}": repr(PIECE_SLACK_DEGREES),
-        "{metres_per_degree_max}": repr(METRES_PER_DEGREE_MAX),
-        "{metres_per_degree_lat_min}": repr(METRES_PER_DEGREE_LAT_MIN),
-        "{equator_radius_m}": repr(EQUATOR_RADIUS_M),
-    }
-    statement = PLAN_SQL
-    for name, value in constants.items():
-        statement = statement.replace(name, value)
-    return statement.replace("{sights}", sights or sights_sql())
+    return (PLAN_SQL.replace("{network}", str(int(network_id)))
+            .replace("{boxes}", corridor_boxes_sql("route", "%(corridor_m)s"))
+            .replace("{near_sights}", NEAR_SIGHTS_SQL)
+            .replace("{sights}", sights or sights_sql()))
 
 
 def plan_params(start_id: int, end_id: int, interests: Interests, corridor_km: float) -> dict:

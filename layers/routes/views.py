@@ -27,12 +27,14 @@ from .formats import Document, Waypoint, gpx_document, kml_document
 from .models import EcoRoute
 from .planner import (
     MAX_CORRIDOR_KM,
+    NEAR_SIGHTS_SQL,
     PRESET_LABELS,
     PRESETS,
     Interests,
     PlanError,
     TripRequest,
     active_network,
+    corridor_boxes_sql,
     plan_trip,
     sights_sql,
     towns,
@@ -216,19 +218,22 @@ def trip_page(request):
 
 def route_sights(route: EcoRoute, buffer_km: float = ROUTE_SIGHTS_BUFFER_KM) -> list[dict]:
     """Heritage sights within buffer_km of the route's full track: a query, never a list
-    stored with the route."""
+    stored with the route. The sights near the track are read through the heritage tables'
+    indexes (the planner's corridor boxes), then tested exactly on the ellipsoid."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH sights AS ({sights_sql()})
+            WITH route AS (SELECT track AS geom FROM routes_ecoroute WHERE id = %(route)s),
+            boxes AS ({corridor_boxes_sql("route", "%(metres)s")}),
+            sights AS ({sights_sql()})
             SELECT s.layer, s.id, s.name_kk, s.name_ru, s.name_en, s.category,
                    s.significance_rank, s.unesco, s.is_nature, s.approximate,
-                   ST_Distance(s.geom::geography, r.track::geography) / 1000.0,
+                   ST_Distance(s.geom::geography, r.geom::geography) / 1000.0,
                    ST_X(s.geom), ST_Y(s.geom)
-            FROM sights s, routes_ecoroute r
-            WHERE r.id = %s AND ST_DWithin(s.geom::geography, r.track::geography, %s)
+            FROM ({NEAR_SIGHTS_SQL}) s, route r
+            WHERE ST_DWithin(s.geom::geography, r.geom::geography, %(metres)s)
             ORDER BY s.significance_rank DESC, 11, s.layer, s.id
-            """, [route.pk, buffer_km * 1000])
+            """, {"route": route.pk, "metres": buffer_km * 1000})
         rows = cursor.fetchall()
     from .planner import _local
 
