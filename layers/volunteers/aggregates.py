@@ -77,11 +77,15 @@ def aggregate_tile_query(request, zoom: int):
     """(sql, params, property names) for Layer.aggregate_tile_query, or None for the cards."""
     if not answerable(request):
         return None
-    filterset = VolunteerCardFilterSet(request.GET)
-    if not filterset.is_valid():
-        return None  # the cards' path reports what is wrong, as the list does
+    data = {}
+    if any(value != "" for name in ANSWERED_FILTERS - {"area"}
+           for value in request.GET.getlist(name)):
+        filterset = VolunteerCardFilterSet(request.GET)
+        if not filterset.is_valid():
+            return None  # the cards' path reports what is wrong, as the list does
+        data = filterset.form.cleaned_data
     level = level_for_zoom(zoom)
-    where, params = filter_conditions(filterset.form.cleaned_data)
+    where, params = filter_conditions(data)
     area_sql = ""
     area_params: list = []
     kato = request.GET.get("area")
