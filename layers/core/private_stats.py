@@ -64,8 +64,11 @@ def suppressed_stats(layer, cells: list[dict], level: str, area=None) -> list[di
         by_parent: dict[tuple, dict[tuple, dict]] = defaultdict(dict)
         for full_chain, cell in alive:
             chain = full_chain[:at + 1]
-            group = by_parent[chain[:-1]].setdefault(
-                chain, {"chain": chain, "count": 0, **{n: 0 for n in layer.stat_sums}})
+            groups = by_parent[chain[:-1]]
+            group = groups.get(chain)
+            if group is None:
+                group = groups[chain] = {"chain": chain, "count": 0,
+                                         **{n: 0 for n in layer.stat_sums}}
             group["count"] += cell["_count"]
             for name in layer.stat_sums:
                 group[name] += cell[f"_sum_{name}"] or 0
