@@ -8,11 +8,17 @@ Scenario `planner`: a west-to-east plan (Aktau → Ust-Kamenogorsk) with sights,
 (`GET /api/routes/plan?preset=west-east&…`) against the planner's own SQL (`PLAN_SQL`: the
 pgr_dijkstra path and the sights in the corridor) on a persistent psycopg connection. Target:
 the HTTP p50 at most 200 ms.
+
+Scenario `route-sights`: the heritage sights along synthetic eco-routes (`GET /api/routes/<id>/
+sights?buffer_km=…`, the route page's list) against `route_sights_sql()` on a persistent psycopg
+connection. Target: the HTTP p50 at most 100 ms.
 """
 
 SYNTHETIC_ORGANISATION = "SYNTHETIC bench volume"
 SYNTHETIC_ROUTES = 20_000
 PLANNER_TARGET_MS = 200.0
+ROUTE_SIGHTS_TARGET_MS = 100.0
+ROUTE_SIGHTS_BUFFERS_KM = (5, 5, 5, 20, 50)
 # Variants of the plan: days by km, by count, with interests (same route, other sights).
 VARIANTS = [
     ("km_per_day=450", {}),
@@ -113,4 +119,26 @@ def scenarios(ctx):
         return contenders, {raw_name: raw_items, ours_name: http_items}, {
             "target": ("p50_ms", PLANNER_TARGET_MS)}
 
-    return [("planner", build_planner)]
+    def build_route_sights():
+        from layers.routes.views import route_sights_sql
+
+        with ctx.monitor.cursor() as cursor:
+            cursor.execute("SELECT id FROM routes_ecoroute WHERE organisation = %s AND published"
+                           " ORDER BY md5(id::text) LIMIT %s", [SYNTHETIC_ORGANISATION, REQUESTS])
+            route_ids = [row[0] for row in cursor.fetchall()]
+        statement = route_sights_sql()
+        raw_name, ours_name = "raw route sights SQL", "portal /api/routes/<id>/sights"
+        contenders = [
+            Contender(raw_name, "sql", ctx.raw_call, note="psycopg, persistent conn"),
+            Contender(ours_name, "http", ctx.portal_call, ctx.portal_pids),
+        ]
+        raw_items, http_items = [], []
+        for n, route_id in enumerate(route_ids):
+            buffer_km = ROUTE_SIGHTS_BUFFERS_KM[n % len(ROUTE_SIGHTS_BUFFERS_KM)]
+            raw_items.append((statement, {"route": route_id, "metres": buffer_km * 1000.0},
+                              "rows"))
+            http_items.append(f"/api/routes/{route_id}/sights?buffer_km={buffer_km}&lang=en")
+        return contenders, {raw_name: raw_items, ours_name: http_items}, {
+            "target": ("p50_ms", ROUTE_SIGHTS_TARGET_MS)}
+
+    return [("planner", build_planner), ("route-sights", build_route_sights)]

@@ -216,24 +216,29 @@ def trip_page(request):
 
 # --- eco-routes ------------------------------------------------------------------------------
 
+def route_sights_sql() -> str:
+    """The statement route_sights runs (parameters: route, an eco-route id, and metres). The
+    sights near the track are read through the heritage tables' indexes (the planner's corridor
+    boxes), then tested exactly on the ellipsoid."""
+    return f"""
+        WITH route AS (SELECT track AS geom FROM routes_ecoroute WHERE id = %(route)s),
+        boxes AS ({corridor_boxes_sql("route", "%(metres)s")}),
+        sights AS ({sights_sql()})
+        SELECT s.layer, s.id, s.name_kk, s.name_ru, s.name_en, s.category,
+               s.significance_rank, s.unesco, s.is_nature, s.approximate,
+               ST_Distance(s.geom::geography, r.geom::geography) / 1000.0,
+               ST_X(s.geom), ST_Y(s.geom)
+        FROM ({NEAR_SIGHTS_SQL}) s, route r
+        WHERE ST_DWithin(s.geom::geography, r.geom::geography, %(metres)s)
+        ORDER BY s.significance_rank DESC, 11, s.layer, s.id
+        """
+
+
 def route_sights(route: EcoRoute, buffer_km: float = ROUTE_SIGHTS_BUFFER_KM) -> list[dict]:
     """Heritage sights within buffer_km of the route's full track: a query, never a list
-    stored with the route. The sights near the track are read through the heritage tables'
-    indexes (the planner's corridor boxes), then tested exactly on the ellipsoid."""
+    stored with the route."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH route AS (SELECT track AS geom FROM routes_ecoroute WHERE id = %(route)s),
-            boxes AS ({corridor_boxes_sql("route", "%(metres)s")}),
-            sights AS ({sights_sql()})
-            SELECT s.layer, s.id, s.name_kk, s.name_ru, s.name_en, s.category,
-                   s.significance_rank, s.unesco, s.is_nature, s.approximate,
-                   ST_Distance(s.geom::geography, r.geom::geography) / 1000.0,
-                   ST_X(s.geom), ST_Y(s.geom)
-            FROM ({NEAR_SIGHTS_SQL}) s, route r
-            WHERE ST_DWithin(s.geom::geography, r.geom::geography, %(metres)s)
-            ORDER BY s.significance_rank DESC, 11, s.layer, s.id
-            """, {"route": route.pk, "metres": buffer_km * 1000})
+        cursor.execute(route_sights_sql(), {"route": route.pk, "metres": buffer_km * 1000})
         rows = cursor.fetchall()
     from .planner import _local
 
