@@ -2,6 +2,7 @@
 its permalink, and the page with the map tool."""
 
 import json
+import re
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
@@ -21,6 +22,8 @@ from .models import SavedQuestion
 from .spatial import QUESTIONS, get_question
 
 GEOJSON = "application/geo+json"
+# What a saved question's short id can look like (the permalink's slug).
+SHORT_ID = re.compile(r"[-a-zA-Z0-9_]{1,16}")
 FORMATS = ("geojson", "csv", "gpkg")
 
 
@@ -117,7 +120,8 @@ def _saved_or_404(short_id: str) -> SavedQuestion:
 @require_GET
 def saved_api(request, short_id):
     """The saved question re-run on today's data, with when it was saved."""
-    saved = SavedQuestion.objects.filter(short_id=short_id).first()
+    saved = (SavedQuestion.objects.filter(short_id=short_id).first()
+             if SHORT_ID.fullmatch(short_id) else None)
     if saved is None:
         return JsonResponse({"error": _("no saved question %(id)s") % {"id": short_id}},
                             status=404)

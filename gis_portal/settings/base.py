@@ -356,6 +356,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tiles.schema.add_tile_paths",
         "layers.areas.schema.add_lookup_path",
+        "gis_portal.questions.schema.add_question_paths",
+        "layers.investments.schema.add_investment_paths",
     ],
 }
 

@@ -84,19 +84,24 @@ def parse_gap_query(params) -> GapQuery:
     return GapQuery(within_km=within_km, min_rate=min_rate, area=area)
 
 
+# The area's settlements first (an index on the area tag), each with its latest indicator
+# through the (settlement, year) unique index, then one project probe per settlement that
+# passes the threshold. A DISTINCT ON over every indicator of the country would sort the
+# whole table for an oblast's question.
 GAP_SQL = """
-WITH latest AS (
-  SELECT DISTINCT ON (e.settlement_id) e.settlement_id, e.year, e.working_age_population,
-         e.employed, e.unemployed, e.unemployment_rate, e.source, e.is_sample
-  FROM investments_settlementemployment e
-  ORDER BY e.settlement_id, e.year DESC
-)
 SELECT s.id, s.kato, s.name_kk, s.name_ru, s.name_en, ST_X(s.geom), ST_Y(s.geom),
        l.year, l.working_age_population, l.employed, l.unemployed,
        l.unemployment_rate::float8, l.source, l.is_sample,
        o.kato, d.kato
-FROM latest l
-JOIN areas_settlement s ON s.id = l.settlement_id
+FROM areas_settlement s
+CROSS JOIN LATERAL (
+  SELECT e.year, e.working_age_population, e.employed, e.unemployed, e.unemployment_rate,
+         e.source, e.is_sample
+  FROM investments_settlementemployment e
+  WHERE e.settlement_id = s.id
+  ORDER BY e.year DESC
+  LIMIT 1
+) l
 LEFT JOIN areas_adminarea o ON o.id = s.oblast_id
 LEFT JOIN areas_adminarea d ON d.id = s.district_id
 WHERE l.unemployment_rate >= %(min_rate)s

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/investments/projects/", views.project_list_api, name="projects-api"),
     path("api/investments/gaps/", views.gaps_api, name="gaps-api"),
     path("api/investments/gaps.csv", views.gaps_csv, name="gaps-csv"),
-    path("api/investments/<int:pk>/interest", views.interest_api, name="interest-api"),
-    path("api/investments/<int:pk>/interests", views.interests_api, name="interests-api"),
+    # Any text as the id: the API answers a JSON 404 for one that is not a project's.
+    path("api/investments/<str:pk>/interest", views.interest_api, name="interest-api"),
+    path("api/investments/<str:pk>/interests", views.interests_api, name="interests-api"),
 ]

@@ -433,11 +433,27 @@ def project_list_page(request):
     return render(request, "investments/list.html", context, status=400 if error else 200)
 
 
+def _api_project(pk: str) -> InvestmentProject | None:
+    """The project of an API address, or None (the API answers a JSON 404, not a page)."""
+    if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+        return None
+    return InvestmentProject.objects.filter(pk=int(pk)).select_related(
+        "settlement", "oblast", "district").first()
+
+
+def _no_project(pk: str) -> JsonResponse:
+    return JsonResponse({"error": _("No investment project has the id %(id)s: ids are whole "
+                                    "numbers, see /api/investments/projects/.") % {"id": pk}},
+                        status=404)
+
+
 def interest_api(request, pk):
     """POST {"message": "..."}: the signed-in user registers interest (201)."""
     if request.method != "POST":
         return JsonResponse({"error": _("POST a message to register interest.")}, status=405)
-    project = _project(pk)
+    project = _api_project(pk)
+    if project is None:
+        return _no_project(pk)
     try:
         payload = json.loads(request.body or b"{}")
         message = payload.get("message", "") if isinstance(payload, dict) else ""
@@ -453,7 +469,9 @@ def interest_api(request, pk):
 
 def interests_api(request, pk):
     """The responsible staff's list of interested investors, natives first."""
-    project = _project(pk)
+    project = _api_project(pk)
+    if project is None:
+        return _no_project(pk)
     try:
         interests = actions.interested_investors(user=request.user, project=project)
     except InvestmentError as error:
@@ -471,7 +489,12 @@ def interests_api(request, pk):
 
 # --- the planner's gaps --------------------------------------------------------------------------
 
-def gap_feature(gap: gaps.Gap, language: str) -> dict:
+# A settlement's page address, made once per answer (an oblast's answer lists hundreds of
+# settlements; reverse() and the translated note per settlement cost more than the query).
+SETTLEMENT_URL_SLOT = "000000000"
+
+
+def gap_feature(gap: gaps.Gap, language: str, note: str, settlement_url: str) -> dict:
     return {"type": "Feature", "id": gap.settlement_id,
             "geometry": {"type": "Point", "coordinates": [round(gap.lon, 6), round(gap.lat, 6)]},
             "properties": {
@@ -481,17 +504,19 @@ def gap_feature(gap: gaps.Gap, language: str) -> dict:
                 "employed": gap.employed, "unemployed": gap.unemployed,
                 "unemployment_rate": gap.unemployment_rate, "source": gap.source,
                 "is_sample": gap.is_sample,
-                "note": sample_note() if gap.is_sample else None,
-                "url": reverse("settlements:detail", args=[gap.kato])}}
+                "note": note if gap.is_sample else None,
+                "url": settlement_url.replace(SETTLEMENT_URL_SLOT, gap.kato)}}
 
 
 def gap_collection(query: gaps.GapQuery, found: list[gaps.Gap]) -> dict:
     language = _language()
+    note = sample_note()
+    settlement_url = reverse("settlements:detail", args=[SETTLEMENT_URL_SLOT])
     body = {"type": "FeatureCollection", "query": query.params(),
             "numberReturned": len(found),
-            "features": [gap_feature(gap, language) for gap in found]}
+            "features": [gap_feature(gap, language, note, settlement_url) for gap in found]}
     if any(gap.is_sample for gap in found):
-        body["notice"] = sample_note()
+        body["notice"] = note
     return body
 
 
