@@ -98,60 +98,18 @@ def ensure_volume(conn) -> dict:
             "untagged": untagged}
 
 
-def _request(path: str, params: dict):
-    from django.contrib.auth.models import AnonymousUser
-    from django.test import RequestFactory
-
-    request = RequestFactory().get(path, params)
-    request.user = AnonymousUser()
-    return request
-
-
 def list_statement(params: dict) -> tuple[str, tuple]:
     """The statement /api/layers/monuments/ runs for these parameters, in English."""
-    from django.contrib.gis.db.models.functions import AsGeoJSON
-    from django.db.models import F
-    from django.utils import translation
+    from bench.portal import list_sql
 
-    from layers.core.geojson import COORDINATE_PRECISION
-    from layers.core.query import LayerQuery
-    from layers.core.registry import layer_registry
-
-    layer = layer_registry.get("monuments")
-    with translation.override("en"):
-        query = LayerQuery(layer, _request("/api/layers/monuments/", params))
-        queryset, order = query.ordered(query.filtered())
-        keys = tuple(o.lstrip("-") for o in order if o.lstrip("-") != "pk")
-        annotations = {f"_p_{name}": (F(expr) if isinstance(expr, str) else expr)
-                       for name, expr in layer.properties().items()}
-        rows = queryset.annotate(
-            _geojson=AsGeoJSON(layer.geometry_for_zoom(None), precision=COORDINATE_PRECISION),
-            **annotations).values_list("pk", "_geojson", *annotations, *keys)
-        sql, sql_params = rows[:LIST_LIMIT + 1].query.sql_with_params()
-    return sql, tuple(_plain(value) for value in sql_params)
-
-
-def _plain(value):
-    """A geometry parameter as hex EWKB text (PostGIS reads it as geometry): a plain psycopg
-    connection has no dumper for Django's PostGISAdapter."""
-    ewkb = getattr(value, "ewkb", None)
-    return bytes(ewkb).hex() if ewkb is not None else value
+    return list_sql("monuments", {"limit": str(LIST_LIMIT), **params})
 
 
 def stats_statement(params: dict, level: str) -> tuple[str, tuple]:
-    """The GROUP BY Layer.stats runs for the monuments' choropleth."""
-    from django.db.models import Count
+    """The statement the monuments' choropleth stats run (the GROUP BY, named areas)."""
+    from bench.portal import stats_sql
 
-    from layers.core.query import LayerQuery
-    from layers.core.registry import layer_registry
-
-    layer = layer_registry.get("monuments")
-    queryset = LayerQuery(layer, _request("/api/layers/monuments/stats", params)).filtered()
-    columns = [f"{level}__kato", f"{level}__name_kk", f"{level}__name_ru", f"{level}__name_en",
-               f"{level}__approximate"]
-    rows = queryset.order_by().values(*columns).annotate(_count=Count("pk"))
-    sql, sql_params = rows.order_by(f"{level}__kato").query.sql_with_params()
-    return sql, tuple(sql_params)
+    return stats_sql("monuments", params, level)
 
 
 def _settlement_points(conn, count: int = 40) -> list[tuple[float, float]]:

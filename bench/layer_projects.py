@@ -152,50 +152,18 @@ def _ensure_volume(conn) -> dict:
             "untagged": untagged}
 
 
-def _request(path: str, params: dict):
-    from django.contrib.auth.models import AnonymousUser
-    from django.test import RequestFactory
-
-    request = RequestFactory().get(path, params)
-    request.user = AnonymousUser()
-    return request
-
-
 def list_statement(params: dict) -> tuple[str, tuple]:
-    """The statement /api/layers/projects/ runs for these parameters (LayerListView with
-    feature_rows), in English."""
-    from django.contrib.gis.db.models.functions import AsGeoJSON
-    from django.db.models import F
-    from django.utils import translation
+    """The statement /api/layers/projects/ runs for these parameters, in English."""
+    from bench.portal import list_sql
 
-    from layers.core.geojson import COORDINATE_PRECISION
-    from layers.core.query import LayerQuery
-    from layers.core.registry import layer_registry
-
-    layer = layer_registry.get("projects")
-    with translation.override("en"):
-        query = LayerQuery(layer, _request("/api/layers/projects/", params))
-        queryset, order = query.ordered(query.filtered())
-        keys = tuple(o.lstrip("-") for o in order if o.lstrip("-") != "pk")
-        annotations = {f"_p_{name}": (F(expr) if isinstance(expr, str) else expr)
-                       for name, expr in layer.properties().items()}
-        rows = queryset.annotate(
-            _geojson=AsGeoJSON(layer.geometry_for_zoom(None), precision=COORDINATE_PRECISION),
-            **annotations).values_list("pk", "_geojson", *annotations, *keys)
-        limit = int(params.get("limit", LIST_LIMIT))
-        sql, sql_params = rows[:limit + 1].query.sql_with_params()
-    return sql, tuple(sql_params)
+    return list_sql("projects", params)
 
 
 def stats_statement(params: dict, level: str) -> tuple[str, tuple]:
-    """The statement /api/layers/projects/stats runs (SocialProjectLayer.stats_queryset)."""
-    from layers.core.query import LayerQuery
-    from layers.core.registry import layer_registry
+    """The statement /api/layers/projects/stats runs (the layer's GROUP BY, named areas)."""
+    from bench.portal import stats_sql
 
-    layer = layer_registry.get("projects")
-    queryset = LayerQuery(layer, _request("/api/layers/projects/stats", params)).filtered()
-    sql, sql_params = layer.stats_queryset(queryset, level).query.sql_with_params()
-    return sql, tuple(sql_params)
+    return stats_sql("projects", params, level)
 
 
 def _oblasts(conn) -> list[str]:
@@ -231,7 +199,7 @@ def scenarios(ctx):
 
     def build_list():
         contenders = pair("raw list SQL (projects)", "portal /api/layers/projects/",
-                          "LayerListView's statement via psycopg")
+                          "LayerQuery.list_statement via psycopg")
         raw_items, http_items = [], []
         for n, kato in enumerate(_oblasts(ctx.monitor)):
             for k, kind in enumerate(KINDS):
@@ -246,7 +214,7 @@ def scenarios(ctx):
 
     def build_stats():
         contenders = pair("raw stats SQL (projects)", "portal /api/layers/projects/stats",
-                          "SocialProjectLayer.stats_queryset via psycopg")
+                          "LayerQuery.stats_statement via psycopg")
         raw_items, http_items = [], []
         for level in ("oblast", "district"):
             for kind in KINDS:

@@ -180,6 +180,57 @@ def tile_sql(slug: str, z: int) -> tuple[str, tuple]:
     return statement, tuple(inner_params)
 
 
+def _api_request(path: str, params: dict):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path, params)
+    request.user = AnonymousUser()
+    return request
+
+
+def plain_params(params) -> tuple:
+    """Parameters a plain psycopg connection can send: a geometry as hex EWKB text (PostGIS
+    reads it as geometry; psycopg has no dumper for Django's PostGISAdapter)."""
+    def plain(value):
+        ewkb = getattr(value, "ewkb", None)
+        return bytes(ewkb).hex() if ewkb is not None else value
+    return tuple(plain(value) for value in params)
+
+
+def list_sql(slug: str, params: dict, language: str = "en") -> tuple[str, tuple]:
+    """(statement, parameters) the GeoJSON list view runs for an anonymous request with these
+    parameters (LayerQuery.list_statement, the first page)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from layers.core.query import LayerQuery
+    from layers.core.registry import layer_registry
+
+    layer = layer_registry.get(slug)
+    limit = int(params.get("limit", settings.GEOJSON_DEFAULT_LIMIT))
+    with translation.override(language):
+        query = LayerQuery(layer, _api_request(f"/api/layers/{slug}/", params))
+        statement = query.list_statement(limit, with_cursor=False)
+    return statement.sql, plain_params(statement.params)
+
+
+def stats_sql(slug: str, params: dict, level: str) -> tuple[str, tuple]:
+    """(statement, parameters) the stats view runs for a public layer (LayerQuery.
+    stats_statement: the GROUP BY joined to the areas' names)."""
+    from django.http import QueryDict
+
+    from layers.core.query import LayerQuery
+    from layers.core.registry import layer_registry
+
+    layer = layer_registry.get(slug)
+    request = _api_request(f"/api/layers/{slug}/stats", {**params, "level": level})
+    query_params = QueryDict(mutable=True)
+    query_params.update(params)
+    statement = LayerQuery(layer, request).stats_statement(level, query_params)
+    return statement.sql, plain_params(statement.params)
+
+
 def tile_args(slug: str, inner_params: tuple, z: int, x: int, y: int) -> tuple:
     """Parameters in the order tiles.sql.render_tile passes them."""
     return (slug, z, x, y, *inner_params, z, x, y)

@@ -1,57 +1,37 @@
 """Vector tile SQL: the layer's filtered queryset, wrapped in one ST_AsMVT statement.
 
 The ORM compiles the layer's rows (visibility rule, filters, properties) once per distinct
-request shape; the statement is cached and only z/x/y change per tile. The tile envelope is
+request shape (layers.core.statements); only z/x/y change per tile. The tile envelope is
 transformed to the column's SRID, never the column, so the GiST index answers the `&&` test.
 
-A layer whose visibility depends on the user (visibility_depends_on_user) is compiled for
-every tile, never cached: the statement embeds the caller's rights at that moment, and a
-revoked role must stop showing rows on the next tile.
+A viewer whose rows are their own (Layer.visibility_key is None: staff who see unpublished
+rows) gets a statement compiled for that tile alone: it embeds the caller's rights at that
+moment, and a revoked role must stop showing rows on the next tile.
 
 A layer with `aggregate_tiles_max_zoom` draws its low zooms from its own aggregate SELECT
 (Layer.aggregate_tile_query) when it offers one for the request: one point per area with a
 count, instead of every row.
 """
 
-import threading
-
 from django.conf import settings
 from django.db import connection
 from django.db.models import F
-from django.utils.translation import get_language
 
 from layers.core.query import LayerQuery
-
-_cache: dict[tuple, tuple[str, tuple]] = {}
-_cache_lock = threading.Lock()
-_CACHE_MAX = 512
-
-
-def _cache_key(layer, request, zoom_geometry: str) -> tuple:
-    """Public layers only: their rows are the same for everyone."""
-    return (layer.slug, get_language(), zoom_geometry,
-            tuple((name, tuple(values)) for name, values in sorted(request.GET.lists())))
+from layers.core.statements import STATEMENTS, statement_key
 
 
 def tile_statement(layer, request, z: int) -> tuple[str, tuple]:
     """SQL and parameters (without z/x/y) producing the layer's MVT tile at zoom z."""
     geometry = layer.geometry_for_zoom(z)
-    if layer.visibility_depends_on_user:
-        return _compile(layer, request, geometry)
-    key = _cache_key(layer, request, geometry)
-    cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    result = _compile(layer, request, geometry)
-    with _cache_lock:
-        if len(_cache) >= _CACHE_MAX:
-            _cache.clear()
-        _cache[key] = result
-    return result
+    query = LayerQuery(layer, request)
+    key = statement_key(layer, request, "tile", geometry, area=query.area())
+    return STATEMENTS.get_or_compile(key, lambda: _compile(query, geometry))
 
 
-def _compile(layer, request, geometry: str) -> tuple[str, tuple]:
-    queryset = LayerQuery(layer, request).filtered()
+def _compile(query: LayerQuery, geometry: str) -> tuple[str, tuple]:
+    layer = query.layer
+    queryset = query.filtered()
     properties = layer.tile_properties()
     columns = {"_tile_id": F("pk"), "_tile_geom": F(geometry)}
     columns.update({f"_p_{name}": F(expr) if isinstance(expr, str) else expr

@@ -52,6 +52,9 @@ class AdminAreaLayer(Layer):
         """The area itself and everything below it."""
         return queryset.filter(Q(pk=area.pk) | Q(parent=area) | Q(parent__parent=area))
 
+    def stats_queryset(self, queryset, level):
+        return None  # counted by walking the area tree: see stats()
+
     def stats(self, queryset, level):
         """Areas counted (and km² summed) under each area of the given level."""
         rows = queryset.values("id", "level", "area_km2", "parent_id", "parent__parent_id")

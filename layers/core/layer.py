@@ -96,6 +96,14 @@ class Layer:
     # across requests and its responses are `Cache-Control: private, no-store`.
     visibility_depends_on_user: bool = False
 
+    def visibility_key(self, request):
+        """Who-sees-what for this request, as a hashable value: requests with the same key see
+        the same rows, so their compiled statements are shared (layers.core.statements).
+        None: this request's rows are its own and its statements are compiled for it alone.
+        A layer whose visibility depends on the user returns a key only for the viewers who
+        see exactly the public rows."""
+        return None if self.visibility_depends_on_user else "public"
+
     def __init__(self):
         if not self.slug or self.model is None:
             raise TypeError(f"{type(self).__name__} must set slug and model")
@@ -283,26 +291,49 @@ class Layer:
         return queryset.filter(**{f"{area.level}_id": area.pk})
 
     # --- per-area statistics ----------------------------------------------------------------
-    def stats(self, queryset: QuerySet, level: str) -> list[dict]:
-        """Feature count and sums per area of one level: a GROUP BY over the area tags."""
+    # The stats view runs stats_queryset(), joined to the areas' codes and names
+    # (statements.stats_statement_of, compiled once per request shape), and hands the rows to
+    # stats_entries(); stats() does the same for callers outside the view.
+    def stats_queryset(self, queryset: QuerySet, level: str) -> QuerySet | None:
+        """One row per area tag of the level (`<level>_id`) with the count and sums, as
+        values() rows. None when the layer computes its stats another way (it overrides
+        stats())."""
         from django.db.models import Count, Sum
 
-        columns = [f"{level}__kato", f"{level}__name_kk", f"{level}__name_ru",
-                   f"{level}__name_en", f"{level}__approximate"]
         sums = {f"_sum_{name}": Sum(self.sum_path(name)) for name in self.stat_sums}
-        rows = queryset.order_by().values(*columns).annotate(_count=Count("pk"), **sums)
+        return (queryset.order_by().values(f"{level}_id")
+                .annotate(_count=Count("pk"), **sums))
+
+    @staticmethod
+    def stats_area(row: dict) -> dict | None:
+        """The area part of an entry from a stats row; None for rows untagged at the level
+        (a city has no district): they have no area to colour and are left out."""
+        if row["_area_kato"] is None:
+            return None
+        return {"kato": row["_area_kato"],
+                "name": {language: row[f"_area_name_{language}"] for language in LANGUAGES},
+                "approximate": bool(row["_area_approximate"])}
+
+    def stats_entries(self, rows: list[dict], level: str) -> list[dict]:
+        """The response's entries (by KATO code) from the stats statement's rows."""
         result = []
-        for row in rows.order_by(f"{level}__kato"):
-            entry = {
-                "kato": row[columns[0]],
-                "name": {"kk": row[columns[1]], "ru": row[columns[2]], "en": row[columns[3]]},
-                "approximate": bool(row[columns[4]]),
-                "count": row["_count"],
-            }
+        for row in rows:
+            entry = self.stats_area(row)
+            if entry is None:
+                continue
+            entry["count"] = row["_count"]
             for name in self.stat_sums:
                 entry[name] = row[f"_sum_{name}"]
             result.append(entry)
         return result
+
+    def stats(self, queryset: QuerySet, level: str) -> list[dict]:
+        """Feature count and sums per area of one level: a GROUP BY over the area tags."""
+        from .statements import stats_statement_of
+
+        statement = stats_statement_of(self.stats_queryset(queryset, level), level)
+        rows = [dict(zip(statement.names, row, strict=True)) for row in statement.rows()]
+        return self.stats_entries(rows, level)
 
     def private_stat_cells(self, queryset: QuerySet) -> list[dict] | None:
         """A private layer's stat cells for exactly the rows of `queryset`, from counts the

@@ -1,18 +1,19 @@
 """From a request's query string to a layer's queryset: one path shared by the GeoJSON list,
 exports, per-area stats and tiles, so every surface filters the same way."""
 
+import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
 from django.core import signing
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
     F,
     FloatField,
-    Q,
     QuerySet,
     TextField,
     Value,
@@ -21,28 +22,57 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from .errors import BadQuery
+from .geojson import feature_values
 from .layer import Layer
 from .params import Near, parse_bbox, parse_near
+from .statements import (
+    STATEMENTS,
+    CompiledStatement,
+    KeysetAfter,
+    Slot,
+    statement_key,
+    stats_statement_of,
+)
 
 # Parameters the core understands; everything else is handed to the layer's FilterSet.
 CORE_PARAMETERS = {"area", "bbox", "near", "within", "limit", "cursor", "ordering", "format",
                    "level", "simplify", "lang"}
 
 
+# The area's identity and names; its boundaries are read lazily if a layer ever needs them.
+_AREA_FIELDS = {"id", "generation_id", "kato", "level", "kind", "parent_id", "name_kk",
+                "name_ru", "name_en", "approximate"}
+
+
+@functools.cache
+def _area_statement() -> tuple[str, list[str]]:
+    from layers.areas.models import AdminArea
+
+    # Model.from_db takes the values in the model's field order.
+    columns = [f.attname for f in AdminArea._meta.concrete_fields if f.attname in _AREA_FIELDS]
+    sql = ("SELECT " + ", ".join(f"a.{column}" for column in columns) +
+           " FROM areas_adminarea a JOIN areas_boundarygeneration g ON g.id = a.generation_id"
+           " WHERE g.is_current AND a.kato = %s")
+    return sql, columns
+
+
 def resolve_area(kato: str):
-    """The area of the current generation with this KATO code, or a 400 saying what is wrong."""
+    """The area of the current generation with this KATO code, or a 400 saying what is wrong.
+    One indexed statement on every request (no ORM query building: this is on the hot path of
+    every area= request, and the area's id keys the compiled statements)."""
     from layers.areas.models import AdminArea
 
     kato = kato.strip()
     if not (kato.isdigit() and len(kato) == 9):
         raise BadQuery("area must be a 9-digit KATO code, e.g. area=751000000 (Almaty)", "area")
-    # Filters need the area's id and level, not its boundary (read lazily if ever needed).
-    area = (AdminArea.objects.filter(generation__is_current=True, kato=kato)
-            .defer("geom", "geom_simplified").first())
-    if area is None:
+    sql, columns = _area_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kato])
+        row = cursor.fetchone()
+    if row is None:
         raise BadQuery(f"no area with KATO code {kato} in the current boundary generation",
                        "area")
-    return area
+    return AdminArea.from_db(connection.alias, columns, row)
 
 
 @dataclass
@@ -50,6 +80,18 @@ class LayerQuery:
     layer: Layer
     request: object
     near: Near | None = None
+    # area= resolved once per request: filtered() and the statement keys both need it.
+    _areas: dict = field(default_factory=dict)
+
+    def area(self, params=None):
+        """The area= filter's area (None without one)."""
+        params = self.request.GET if params is None else params
+        kato = params.get("area")
+        if not kato:
+            return None
+        if kato not in self._areas:
+            self._areas[kato] = resolve_area(kato)
+        return self._areas[kato]
 
     def filtered(self, params=None, apply_filterset: bool = True) -> QuerySet:
         """The visible rows matching area, bbox, near and the layer's own filters."""
@@ -78,7 +120,7 @@ class LayerQuery:
                 raise BadQuery(f"{name}: {' '.join(messages)}", name)
             queryset = filterset.qs
         if params.get("area"):
-            queryset = self.layer.filter_by_area(queryset, resolve_area(params["area"]))
+            queryset = self.layer.filter_by_area(queryset, self.area(params))
         if params.get("bbox"):
             # An exact test (the GiST index still prefilters): a polygon whose box overlaps but
             # whose shape misses the bbox is not in it, as in a tile of the same box.
@@ -182,19 +224,49 @@ class LayerQuery:
                            "cursor")
         return values
 
-    def after_cursor(self, queryset: QuerySet, order: list[str], cursor: str) -> QuerySet:
-        """Rows strictly after the cursor's (sort key, pk): a range scan, never an OFFSET."""
+    def cursor_values(self, order: list[str], cursor: str) -> dict:
+        """The Slot values of a keyset statement (see keyset()) for this cursor."""
         values = self.decode_cursor(cursor)
         if len(values) != len(order):
             raise BadQuery("cursor does not match this ordering: start from the first page",
                            "cursor")
-        if len(order) == 1:
-            op = "lt" if order[0].startswith("-") else "gt"
-            return queryset.filter(**{f"pk__{op}": values[0]})
-        key, pk = order[0].lstrip("-"), order[1].lstrip("-")
-        op = "lt" if order[0].startswith("-") else "gt"
-        if key == "distance_m":
-            values = [D(m=float(values[0])), values[1]]
-        return queryset.filter(
-            Q(**{f"{key}__{op}": values[0]}) | Q(**{key: values[0], f"{pk}__{op}": values[1]})
-        )
+        return {f"cursor_{index}": value for index, value in enumerate(values)}
+
+    @staticmethod
+    def keyset(queryset: QuerySet, order: list[str]) -> QuerySet:
+        """Rows strictly after a cursor's (sort key, pk), its values given when the statement
+        runs (cursor_values): a range scan, never an OFFSET."""
+        descending = order[0].startswith("-")
+        slots = tuple(Slot(f"cursor_{index}") for index in range(len(order)))
+        key = F(order[0].lstrip("-"))
+        pk = F(order[-1].lstrip("-"))
+        return queryset.filter(KeysetAfter(key, pk, descending, slots))
+
+    # --- compiled statements (layers.core.statements) ---------------------------------------
+    def list_statement(self, limit: int, with_cursor: bool) -> CompiledStatement:
+        """The GeoJSON list's statement: one page of limit + 1 rows (the extra one says a next
+        page exists), after a cursor given as Slots when with_cursor."""
+        def compile_statement():
+            queryset, order = self.ordered(self.filtered())
+            if with_cursor:
+                queryset = self.keyset(queryset, order)
+            keys = tuple(o.lstrip("-") for o in order if o.lstrip("-") != "pk")
+            distance = ("distance_m",) if self.near is not None else ()
+            values = feature_values(self.layer, queryset, extra=keys + distance)[: limit + 1]
+            return CompiledStatement.of(values, order=order, keys=keys,
+                                        with_distance=bool(distance),
+                                        properties=list(self.layer.properties()))
+
+        key = statement_key(self.layer, self.request, "list", limit, with_cursor,
+                            ignore=("cursor", "limit", "lang"), area=self.area())
+        return STATEMENTS.get_or_compile(key, compile_statement)
+
+    def stats_statement(self, level: str, params) -> CompiledStatement | None:
+        """The stats' GROUP BY for level (None: the layer computes its stats itself)."""
+        def compile_statement():
+            queryset = self.layer.stats_queryset(self.filtered(params), level)
+            return None if queryset is None else stats_statement_of(queryset, level)
+
+        key = statement_key(self.layer, self.request, "stats", level,
+                            ignore=("lang", "level"), area=self.area(params))
+        return STATEMENTS.get_or_compile(key, compile_statement)

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from .caching import finish_response
 from .describe import describe_layer
 from .errors import BadQuery, NotFound, error_response
-from .geojson import COORDINATE_PRECISION, dumps, feature_rows, feature_text
+from .geojson import COORDINATE_PRECISION, dumps, feature_rows, feature_text, features_of
 from .params import parse_int
 from .private_stats import private_stats
 from .query import LayerQuery, resolve_area
@@ -82,21 +82,20 @@ class LayerListView(PortalAPIView):
     def get(self, request, slug):
         layer = get_layer(slug)
         query = LayerQuery(layer, request)
-        queryset, order = query.ordered(query.filtered())
         limit = parse_int(request.GET.get("limit"), "limit", settings.GEOJSON_DEFAULT_LIMIT, 1,
                           settings.GEOJSON_MAX_LIMIT)
         cursor = request.GET.get("cursor")
-        if cursor:
-            queryset = query.after_cursor(queryset, order, cursor)
-        keys = tuple(o.lstrip("-") for o in order if o.lstrip("-") != "pk")
-        # With near= every feature tells its distance, whatever the ordering.
-        distance = ("distance_m",) if query.near is not None else ()
-        rows = list(feature_rows(layer, queryset[: limit + 1], extra=keys + distance))
+        statement = query.list_statement(limit, with_cursor=bool(cursor))
+        order, keys = statement.extra["order"], statement.extra["keys"]
+        with_distance = statement.extra["with_distance"]
+        slots = query.cursor_values(order, cursor) if cursor else {}
+        rows = list(features_of(statement.extra["properties"], statement.rows(**slots)))
         has_more = len(rows) > limit
         rows = rows[:limit]
         features = []
         for pk, props, geometry, extra in rows:
-            if distance:
+            if with_distance:
+                # With near= every feature tells its distance, whatever the ordering.
                 props["distance_m"] = query.public_distance(extra[-1])
             features.append(feature_text(pk, props, geometry))
         body = ['{"type":"FeatureCollection","layer":', dumps(slug),
@@ -154,8 +153,14 @@ class LayerStatsView(PortalAPIView):
             # level names the grouping here, not a filter (the areas layer has a level filter).
             params = request.GET.copy()
             params.pop("level", None)
-            queryset = LayerQuery(layer, request).filtered(params)
-            areas = layer.stats(queryset, level)
+            query = LayerQuery(layer, request)
+            statement = query.stats_statement(level, params)
+            if statement is None:
+                areas = layer.stats(query.filtered(params), level)
+            else:
+                rows = [dict(zip(statement.names, row, strict=True))
+                        for row in statement.rows()]
+                areas = layer.stats_entries(rows, level)
         body = {"layer": slug, "level": level, "measures": ["count", *layer.stat_sums],
                 "areas": areas}
         if layer.private:

@@ -132,36 +132,25 @@ class SocialProjectLayer(Layer):
         }
 
     def stats_queryset(self, queryset, level: str):
-        """One GROUP BY over the integer area tag: count, total cost and confirmed money per
-        area (the areas' codes and names are read afterwards, for the few groups only)."""
+        """One GROUP BY over the integer area tag: count, total cost and confirmed money."""
         return (queryset.order_by().values(f"{level}_id")
                 .annotate(_count=Count("pk"), _price=Sum("price_figure"),
                           _confirmed=Sum("confirmed_figure")))
 
-    def stats(self, queryset, level):
+    def stats_entries(self, rows, level):
         """Per area: the number of projects, their total cost (price) and the funded share
         (percent_funded: confirmed money ÷ total cost, in %, not a sum), for the choropleth."""
-        from layers.areas.models import AdminArea
-
-        rows = list(self.stats_queryset(queryset, level))
-        # Codes and names only: the boundaries are large and not needed here.
-        areas = (AdminArea.objects.only("id", "kato", "name_kk", "name_ru", "name_en",
-                                        "approximate")
-                 .in_bulk([row[f"{level}_id"] for row in rows
-                           if row[f"{level}_id"] is not None]))
         result = []
         for row in rows:
-            area = areas.get(row[f"{level}_id"])
-            if area is None:
-                continue  # untagged at this level (a city has no district): no area to colour
+            entry = self.stats_area(row)
+            if entry is None:
+                continue
             price = row["_price"] or 0.0
-            result.append({
-                "kato": area.kato,
-                "name": area.names(),
-                "approximate": area.approximate,
+            entry.update({
                 "count": row["_count"],
                 "price": round(price, 2),
                 "percent_funded": round(100.0 * (row["_confirmed"] or 0.0) / price, 1)
                 if price else 0.0,
             })
-        return sorted(result, key=lambda entry: entry["kato"])
+            result.append(entry)
+        return result

@@ -1,0 +1,192 @@
+"""Compiled statements of the layer API, reused across requests.
+
+Building a layer's queryset (visibility rule, filter form, area, ordering, a score of property
+expressions) and compiling it costs the ORM several milliseconds per request, more than the
+database needs to answer. The statement only changes with the request's *shape*: the layer, the
+language, who may see what, and the query parameters. So each view compiles a statement once
+per shape and runs it directly afterwards.
+
+- `StatementCache`: one bounded, thread-safe map from a shape to a compiled statement, shared
+  by the GeoJSON list, the stats and the tiles.
+- `statement_key()`: the shape of a request, or None when the layer's rows for this request
+  cannot be shared with anyone else's (Layer.visibility_key returns None: then every request
+  compiles its own statement, as before).
+- `CompiledStatement`: SQL, parameters and the column converters Django would apply. A
+  parameter may be a `Slot`, filled per request (a keyset cursor's values), so a statement
+  compiled for one cursor serves every later page.
+- The area filter's KATO code is part of the shape through the *area's id*, resolved on every
+  request (query.resolve_area): a new boundary generation gives new ids, so a statement
+  compiled for the old one is never used again.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import BooleanField, Expression, QuerySet
+from django.utils.translation import get_language
+
+
+class Slot:
+    """A statement parameter whose value is given when the statement runs."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self):
+        return f"Slot({self.name!r})"
+
+
+@dataclass
+class CompiledStatement:
+    sql: str
+    params: tuple
+    # Output names of the columns, in order (values() keys or values_list positions).
+    names: tuple[str, ...] = ()
+    # (position, converter functions, expression) as Django's compiler applies them.
+    converters: list = field(default_factory=list)
+    # Whatever the view needs besides the rows (ordering keys, distance column, …).
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, queryset: QuerySet, **extra) -> "CompiledStatement":
+        """Compile a values()/values_list() queryset as Django would run it."""
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        names = tuple([*queryset.query.extra_select, *queryset.query.values_select,
+                       *queryset.query.annotation_select])
+        converters = compiler.get_converters([column for column, _, _ in compiler.select])
+        return cls(sql=sql, params=tuple(params), names=names,
+                   converters=[(position, functions, expression)
+                               for position, (functions, expression) in converters.items()],
+                   extra=extra)
+
+    def bind(self, **values) -> tuple:
+        """The parameters with every Slot replaced by its value."""
+        if not values:
+            return self.params
+        return tuple(values[p.name] if isinstance(p, Slot) else p for p in self.params)
+
+    def rows(self, **values) -> list[list]:
+        """Run the statement; rows as lists, with the field converters applied (JSON text
+        parsed, geometry read, …) exactly as the ORM would."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.bind(**values))
+            rows = cursor.fetchall()
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, functions, expression in self.converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            converted.append(row)
+        return converted
+
+
+_MISSING = object()
+
+
+# The area columns a stats row carries besides the layer's own (see stats_statement_of).
+AREA_LABEL_COLUMNS = ("kato", "name_kk", "name_ru", "name_en", "approximate")
+
+
+def stats_statement_of(queryset: QuerySet, level: str) -> "CompiledStatement":
+    """A layer's stats GROUP BY (rows keyed by the integer tag `<level>_id`) joined afterwards
+    to the area for its code and names, as `_area_<column>`, by code. Grouping by the integer
+    first and naming the few groups afterwards keeps text out of the sort of every row."""
+    inner = CompiledStatement.of(queryset)
+    quote = connection.ops.quote_name
+    labels = ", ".join(f"a.{column} AS {quote('_area_' + column)}"
+                       for column in AREA_LABEL_COLUMNS)
+    sql = (f"SELECT g.*, {labels} FROM ({inner.sql}) g "
+           f"LEFT JOIN areas_adminarea a ON a.id = g.{quote(level + '_id')} ORDER BY a.kato")
+    return CompiledStatement(sql=sql, params=inner.params,
+                             names=inner.names + tuple(f"_area_{c}" for c in AREA_LABEL_COLUMNS),
+                             converters=inner.converters)
+
+
+class StatementCache:
+    """Compiled statements by shape. Bounded: when full it starts again from empty (shapes
+    are few in practice: the map's filter panel and the tile pyramid)."""
+
+    def __init__(self, max_entries: int = 2048):
+        self.max_entries = max_entries
+        self._entries: dict[tuple, object] = {}
+        self._lock = threading.Lock()
+
+    def get_or_compile(self, key: tuple | None, compile_statement):
+        """The statement for this shape, compiled on first use (None: the caller's own)."""
+        if key is None:
+            return compile_statement()
+        found = self._entries.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
+        compiled = compile_statement()
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = compiled
+        return compiled
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+STATEMENTS = StatementCache()
+
+
+def statement_key(layer, request, purpose: str, *parts, ignore: tuple[str, ...] = (),
+                  area=None) -> tuple | None:
+    """The shape of this request for `purpose` (list, stats, tile, …), or None if its rows
+    are its own. `area` is the resolved area= filter, whose id stands for the KATO code."""
+    visibility = layer.visibility_key(request)
+    if visibility is None:
+        return None
+    shape = tuple((name, tuple(values)) for name, values in sorted(request.GET.lists())
+                  if name not in ignore and name != "area")
+    return (purpose, layer.slug, get_language(), visibility,
+            area.pk if area is not None else None, parts, shape)
+
+
+class KeysetAfter(Expression):
+    """`(key, pk) > (cursor key, cursor pk)` (or < when descending) with the cursor's values
+    as Slots: the rows strictly after a page's last row, a range scan on the sort key."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, key, pk, descending: bool, slots: tuple[Slot, ...]):
+        super().__init__()
+        self.key, self.pk = key, pk
+        self.descending = descending
+        self.slots = slots
+
+    def get_source_expressions(self):
+        return [self.key, self.pk]
+
+    def set_source_expressions(self, expressions):
+        self.key, self.pk = expressions
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False,
+                           for_save=False):
+        copy = self.copy()
+        copy.key = self.key.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        copy.pk = self.pk.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        return copy
+
+    def as_sql(self, compiler, connection):
+        op = "<" if self.descending else ">"
+        pk_sql, pk_params = compiler.compile(self.pk)
+        if self.key is self.pk or len(self.slots) == 1:
+            return f"{pk_sql} {op} %s", [*pk_params, self.slots[0]]
+        key_sql, key_params = compiler.compile(self.key)
+        return (f"({key_sql} {op} %s OR ({key_sql} = %s AND {pk_sql} {op} %s))",
+                [*key_params, self.slots[0], *key_params, self.slots[0], *pk_params,
+                 self.slots[1]])

@@ -1,0 +1,110 @@
+"""Compiled statements shared across requests (layers.core.statements).
+
+A request of a shape seen before runs the statement compiled for it, and nothing else: these
+tests check the answer is the same as a freshly compiled one, that paging by cursor reuses one
+statement for every later page, and that a viewer whose rows are their own (staff of the help
+layer) never shares a statement with the public, in either order.
+"""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from layers.core.statements import STATEMENTS
+from tests.help.conftest import OBLAST, find_places, make, new_oblast_officer
+
+pytestmark = pytest.mark.django_db
+
+SETTLEMENTS = "/api/layers/settlements/"
+ALMATY_OBLAST = "190000000"
+
+
+@pytest.fixture
+def fresh_statements():
+    STATEMENTS.clear()
+    yield STATEMENTS
+    STATEMENTS.clear()
+
+
+def ids_of(response) -> list[int]:
+    assert response.status_code == 200, response.content[:300]
+    return [feature["id"] for feature in response.json()["features"]]
+
+
+def test_a_repeated_request_runs_only_its_statement_and_answers_the_same(client,
+                                                                          fresh_statements):
+    url = f"{SETTLEMENTS}?area={ALMATY_OBLAST}&limit=20&ordering=-population"
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+    assert first.content == second.content
+    assert len(ids_of(second)) == 20
+    # The area's id (a new boundary generation gives new ids), then the list itself.
+    assert len(queries.captured_queries) == 2, [q["sql"][:80] for q in queries]
+    assert "areas_adminarea" in queries.captured_queries[0]["sql"]
+
+
+def test_pages_after_a_cursor_share_one_statement_and_cover_every_row_once(client,
+                                                                          fresh_statements):
+    url = f"{SETTLEMENTS}?area={ALMATY_OBLAST}&limit=7&ordering=-population"
+    whole = ids_of(client.get(f"{SETTLEMENTS}?area={ALMATY_OBLAST}&limit=100"
+                              "&ordering=-population"))
+    seen, next_url, pages = [], url, 0
+    while next_url and pages < 9:
+        body = client.get(next_url).json()
+        seen += [feature["id"] for feature in body["features"]]
+        next_url = body.get("next")
+        pages += 1
+    assert seen == whole[:len(seen)] and len(seen) == 7 * pages
+    assert len(set(seen)) == len(seen)
+    # First pages (limit 100 and 7) and one statement for every later page of limit 7.
+    assert len(fresh_statements._entries) == 3
+
+
+def test_a_tampered_cursor_is_refused_before_any_statement_runs(client, fresh_statements):
+    url = f"{SETTLEMENTS}?limit=5&ordering=-population"
+    next_url = client.get(url).json()["next"]
+    response = client.get(next_url[:-3] + "abc")
+    assert response.status_code == 400
+    assert "cursor" in response.json()["error"]
+
+
+def test_names_follow_the_language_of_each_request(fresh_statements):
+    url = f"{SETTLEMENTS}?area={ALMATY_OBLAST}&limit=5&ordering=-population"
+    kazakh = Client().get(url).json()["features"]
+    russian_client = Client()
+    russian_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    russian = russian_client.get(url).json()["features"]
+    assert [f["id"] for f in russian] == [f["id"] for f in kazakh]
+    names = list(zip((f["properties"]["name"] for f in kazakh),
+                     (f["properties"]["name"] for f in russian), strict=True))
+    assert any(kk != ru for kk, ru in names), names
+    assert len(fresh_statements._entries) == 2
+
+
+@pytest.mark.parametrize("staff_first", [True, False])
+def test_staff_rows_never_reach_the_public_through_a_shared_statement(client, staff_first,
+                                                                      fresh_statements):
+    officer = new_oblast_officer()
+    places = find_places()
+    published = make(officer, 1, places["a1"])
+    unpublished = make(officer, 2, places["a2"], publish=False)
+    url = f"/api/layers/help-requests/?area={OBLAST}&limit=50"
+
+    def staff_view():
+        client.force_login(officer)
+        ids = ids_of(client.get(url))
+        client.logout()
+        return ids
+
+    def public_view():
+        return ids_of(client.get(url))
+
+    if staff_first:
+        staff, public = staff_view(), public_view()
+    else:
+        public, staff = public_view(), staff_view()
+    assert published.pk in public and unpublished.pk not in public
+    assert {published.pk, unpublished.pk} <= set(staff)
