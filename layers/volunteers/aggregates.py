@@ -1,11 +1,13 @@
-"""Low zooms of the volunteers map from VolunteerAreaCount (kept current by database triggers
-on the public list, VolunteerCard).
+"""Low zooms of the volunteers map from VolunteerAreaTotal and VolunteerAreaCount (kept
+current by database triggers on the public list, VolunteerCard).
 
 At z <= AGGREGATE_MAX_ZOOM (9) a tile holds one point per area (a point on the area's surface)
 with `count`, the number of cards of the public list there that match the filters:
 z <= 5 oblasts, z 6-7 districts, z 8-9 rural okrugs (or the level of the `area=` filter, if
 finer). A card shown wider than the zoom's level (at district level, with no okrug) is counted
 at the area it is shown at, where the list draws it: every card counts once at every zoom.
+An unfiltered tile reads one total per area; a filtered one sums the area's cells (one per
+combination of age shown, car, directions, languages and days) that match.
 
 Filters the counts answer: area, direction, day, car, language, age. Hours (hour_from,
 hour_to) test weekly slots the counts do not hold, and the core's geometric filters (near,
@@ -106,17 +108,18 @@ def aggregate_tile_query(request, zoom: int):
     name_sql = "COALESCE(NULLIF(a.name_kk, ''), a.name_ru)"
     if language in ("ru", "en"):
         name_sql = f"COALESCE(NULLIF(a.name_{language}, ''), {name_sql})"
+    # Without filters one total per area; with them the sum of the area's matching cells.
+    table = "volunteers_volunteerareacount" if where else "volunteers_volunteerareatotal"
     conditions = "".join(f" AND {condition}" for condition in where)
-    # The tile's areas first (GiST on the boundary), then each area's cells (the unique index
-    # leads with level, area): never a GROUP BY over the whole level.
+    # The tile's areas first (GiST on the boundary), then each area's rows (the unique indexes
+    # lead with level, area and hold the count): never a GROUP BY over the whole level.
     sql = (
         f"SELECT a.id AS id, ST_PointOnSurface(COALESCE(a.geom_simplified, a.geom)) AS geom, "
         f"c.n AS count, a.level AS level, a.kato AS kato, {name_sql} AS name "
         f"FROM tile_bounds "
         f"JOIN areas_adminarea a ON a.geom && tile_bounds.envelope AND a.level = ANY(%s) "
         f"JOIN areas_boundarygeneration g ON g.id = a.generation_id AND g.is_current "
-        f"CROSS JOIN LATERAL (SELECT sum(c.count)::integer AS n "
-        f"FROM volunteers_volunteerareacount c "
+        f"CROSS JOIN LATERAL (SELECT sum(c.count)::integer AS n FROM {table} c "
         f"WHERE c.level = %s AND c.area_id = a.id{conditions}) c "
         f"WHERE c.n >= %s{area_sql}"
     )

@@ -272,6 +272,24 @@ class VolunteerAreaCount(models.Model):
         return f"{self.level} {self.area_id}: {self.count}"
 
 
+class VolunteerAreaTotal(models.Model):
+    """All cards of the public list counted at one area and map level (the sum of its
+    VolunteerAreaCount cells): an unfiltered tile reads one row per area however varied the
+    cards are. Kept by the same trigger, in the same statement (migration 0006)."""
+
+    level = models.CharField(max_length=16)
+    area = models.ForeignKey("areas.AdminArea", on_delete=models.DO_NOTHING,
+                             db_constraint=False, related_name="+")
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "area"], include=["count"],
+                                               name="volunteers_area_total")]
+
+    def __str__(self):
+        return f"{self.level} {self.area_id}: {self.count}"
+
+
 class ContactNotice(models.Model):
     """Told to the volunteer: someone whose identity is confirmed saw their contacts."""
 

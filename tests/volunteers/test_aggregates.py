@@ -12,7 +12,7 @@ from django.db import connection
 
 from layers.volunteers import actions
 from layers.volunteers.aggregates import AGGREGATE_MAX_ZOOM
-from layers.volunteers.models import VolunteerAreaCount, VolunteerCard
+from layers.volunteers.models import VolunteerAreaCount, VolunteerAreaTotal, VolunteerCard
 from tests.help.test_privacy import tile_xy
 
 from .conftest import OBLAST, OKRUG_A, OKRUG_B, enter, questionnaire
@@ -55,7 +55,13 @@ def cells_here():
 
 
 def assert_counts_follow_the_list():
-    assert stored_cells() == cells_of_the_list()
+    expected = cells_of_the_list()
+    assert stored_cells() == expected
+    totals = Counter()
+    for (level, area_id, *_values), count in expected.items():
+        totals[(level, area_id)] += count
+    stored = {(t.level, t.area_id): t.count for t in VolunteerAreaTotal.objects.all()}
+    assert stored == dict(totals)
 
 
 def area_point(kato: str) -> tuple[float, float]:
