@@ -22,8 +22,9 @@ Scenarios:
   tiles:volunteers   z4–z14 tiles (the help bench's tile set: the densest places, every z4/z5
                      tile over Kazakhstan), unfiltered and with filters the counts answer,
                      against the very statement tiles.sql.render_tile runs; target p95 50 ms.
-                     Low zooms (z <= 9) are drawn from volunteers_volunteerareacount, the
-                     per-area counts the triggers on the cards keep current.
+                     Low zooms (z <= 9) are drawn from volunteers_volunteerareatotal
+                     (unfiltered) and volunteers_volunteerareacount (filtered), the per-area
+                     counts the triggers on the cards keep current.
   extra:layer_volunteers  bytes per tile by zoom, the largest and slowest tile (one pass over
                      HTTP), and the tiles of a filter the counts cannot answer (hours), which
                      draw the cards themselves.

@@ -3,17 +3,26 @@ the database: they follow every sign-up, edit, pause, return, departure and move
 exactly what the list returns for the same filters, fall back to the cards for filters they
 cannot answer, and never show an area with fewer cards than the privacy threshold."""
 
+import itertools
 from collections import Counter
+from urllib.parse import urlencode
 
 import mapbox_vector_tile
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.http import QueryDict
+from django.test import RequestFactory
 
+from layers.areas.models import AdminArea
+from layers.core.registry import layer_registry
 from layers.volunteers import actions
 from layers.volunteers.aggregates import AGGREGATE_MAX_ZOOM
+from layers.volunteers.filters import VolunteerCardFilterSet
 from layers.volunteers.models import VolunteerAreaCount, VolunteerAreaTotal, VolunteerCard
 from tests.help.test_privacy import tile_xy
+from tiles.sql import render_tile
 
 from .conftest import OBLAST, OKRUG_A, OKRUG_B, enter, questionnaire
 
@@ -229,3 +238,46 @@ def test_filters_the_counts_cannot_answer_draw_the_cards(client, built):
         assert all("count" not in f["properties"] for f in drawn)
     drawn = features(client, *area_point(OKRUG_A), AGGREGATE_MAX_ZOOM)
     assert drawn and all("count" in f["properties"] for f in drawn)
+
+
+def test_no_filter_combination_shows_a_count_the_list_would_not(built):
+    """Every combination of the filters the counts answer, at each level: the tile's counts are
+    exactly the list's cards per area for those filters, and none is below the threshold."""
+    layer = layer_registry.get(SLUG)
+    cards = VolunteerCard.objects.all()
+    options = {
+        "direction": [None, "care", "physical"],
+        "day": [None, "0", "5"],
+        "car": [None, "true", "false"],
+        "language": [None, "en"],
+        "age": [None, "25-34"],
+    }
+    areas = {kato: (AdminArea.objects.get(generation__is_current=True, kato=kato).pk,
+                    area_point(kato)) for kato in (OBLAST, DISTRICT, OKRUG_A, OKRUG_B)}
+    # Each area in the tile holding its point, at a zoom of its level; the district also at
+    # an okrug zoom, where it stands for the cards shown at district level.
+    views = ((4, "oblast", OBLAST), (6, "district", DISTRICT), (8, "okrug", OKRUG_A),
+             (8, "okrug", OKRUG_B), (8, "okrug", DISTRICT))
+    shown = Counter()
+    for values in itertools.product(*options.values()):
+        query = {name: value for name, value in zip(options, values, strict=True) if value}
+        matching = VolunteerCardFilterSet(QueryDict(urlencode(query)), queryset=cards).qs
+        for z, level, kato in views:
+            expected = Counter(
+                getattr(card, f"{level}_id") or card.district_id or card.oblast_id
+                for card in matching)
+            request = RequestFactory().get("/tiles/", query)
+            request.user = AnonymousUser()
+            area_id, (lon, lat) = areas[kato]
+            x, y = tile_xy(lon, lat, z)
+            data = render_tile(layer, request, z, x, y)
+            drawn = mapbox_vector_tile.decode(data).get(SLUG, {}).get("features", []) \
+                if data else []
+            for feature in drawn:
+                properties = feature["properties"]
+                assert properties["count"] >= K, (query, z, properties)
+                assert properties["count"] == expected[feature["id"]], (query, z, properties)
+                shown[properties["level"]] += 1
+            drawn_ids = {feature["id"] for feature in drawn}
+            assert (area_id in drawn_ids) == (expected[area_id] >= K), (query, z, kato)
+    assert shown["oblast"] and shown["district"] and shown["okrug"], shown
