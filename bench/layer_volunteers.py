@@ -294,24 +294,6 @@ def scenarios(ctx):
 
 def list_statement(params: dict) -> tuple[str, tuple]:
     """The statement /api/layers/volunteers/ runs for these parameters, in English."""
-    from django.contrib.gis.db.models.functions import AsGeoJSON
-    from django.db.models import F
-    from django.utils import translation
+    from bench.portal import list_sql
 
-    from bench.layer_help import _request
-    from layers.core.geojson import COORDINATE_PRECISION
-    from layers.core.query import LayerQuery
-    from layers.core.registry import layer_registry
-
-    layer = layer_registry.get("volunteers")
-    with translation.override("en"):
-        query = LayerQuery(layer, _request("/api/layers/volunteers/", params))
-        queryset, order = query.ordered(query.filtered())
-        keys = tuple(o.lstrip("-") for o in order if o.lstrip("-") != "pk")
-        annotations = {f"_p_{name}": (F(expr) if isinstance(expr, str) else expr)
-                       for name, expr in layer.properties().items()}
-        rows = queryset.annotate(
-            _geojson=AsGeoJSON(layer.geometry_for_zoom(None), precision=COORDINATE_PRECISION),
-            **annotations).values_list("pk", "_geojson", *annotations, *keys)
-        sql, sql_params = rows[:int(params.get("limit", LIST_LIMIT)) + 1].query.sql_with_params()
-    return sql, tuple(sql_params)
+    return list_sql("volunteers", {"limit": str(LIST_LIMIT), **params})
