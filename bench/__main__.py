@@ -30,7 +30,8 @@ from .util import RESULTS_DIR, ROOT, cv, median, progress
 # build_tiles below) and optionally extra(ctx) (runs that are not pairs). Volumes are made in
 # this order: a module may build on an earlier one's rows.
 LAYER_BENCHES: tuple[str, ...] = ("layer_routes", "layer_help", "layer_heritage",
-                                  "layer_projects", "layer_funding", "layer_volunteers")
+                                  "layer_projects", "layer_funding", "layer_volunteers",
+                                  "layer_investments")
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 THREADS = 2
