@@ -27,6 +27,7 @@ from gis_portal.accounts.permissions import Action, areas_where, may
 from gis_portal.views import map_config
 from layers.areas.models import Settlement
 from layers.core.errors import BadQuery
+from layers.core.geojson import dumps
 from layers.core.query import resolve_area
 
 from . import actions, gaps, importer
@@ -526,8 +527,7 @@ def gaps_api(request):
     except BadQuery as error:
         return _error_json(error)
     body = gap_collection(query, gaps.find_gaps(query))
-    return HttpResponse(json.dumps(body, ensure_ascii=False),
-                        content_type="application/geo+json")
+    return HttpResponse(dumps(body), content_type="application/geo+json")
 
 
 CSV_COLUMNS = ("kato", "name", "oblast", "district", "year", "working_age_population",
