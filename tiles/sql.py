@@ -17,21 +17,23 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F
 
-from layers.core.query import LayerQuery
-from layers.core.statements import STATEMENTS, statement_key
+from layers.core.query import GEOMETRIC_PARAMETERS, LayerQuery
+from layers.core.statements import STATEMENTS, bind_slots, statement_key
 
 
 def tile_statement(layer, request, z: int) -> tuple[str, tuple]:
     """SQL and parameters (without z/x/y) producing the layer's MVT tile at zoom z."""
     geometry = layer.geometry_for_zoom(z)
     query = LayerQuery(layer, request)
-    key = statement_key(layer, request, "tile", geometry, area=query.area())
-    return STATEMENTS.get_or_compile(key, lambda: _compile(query, geometry))
+    key = statement_key(layer, request, "tile", geometry, ignore=GEOMETRIC_PARAMETERS,
+                        area=query.area())
+    statement, params = STATEMENTS.get_or_compile(key, lambda: _compile(query, geometry))
+    return statement, bind_slots(params, query.geometric_values())
 
 
 def _compile(query: LayerQuery, geometry: str) -> tuple[str, tuple]:
     layer = query.layer
-    queryset = query.filtered()
+    queryset = query.filtered(slots=True)
     properties = layer.tile_properties()
     columns = {"_tile_id": F("pk"), "_tile_geom": F(geometry)}
     columns.update({f"_p_{name}": F(expr) if isinstance(expr, str) else expr

@@ -5,8 +5,6 @@ import functools
 import math
 from dataclasses import dataclass, field
 
-from django.contrib.gis.db.models.functions import Distance
-from django.contrib.gis.measure import D
 from django.core import signing
 from django.db import connection
 from django.db.models import (
@@ -30,10 +28,16 @@ from .statements import (
     CompiledStatement,
     KeysetAfter,
     Slot,
+    at_most,
+    in_box,
+    sphere_distance,
     statement_key,
     stats_statement_of,
+    within_degrees,
 )
 
+# Their values are bound when a compiled statement runs (geometric_values), not compiled in.
+GEOMETRIC_PARAMETERS = ("bbox", "near", "within")
 # Parameters the core understands; everything else is handed to the layer's FilterSet.
 CORE_PARAMETERS = {"area", "bbox", "near", "within", "limit", "cursor", "ordering", "format",
                    "level", "simplify", "lang"}
@@ -93,8 +97,11 @@ class LayerQuery:
             self._areas[kato] = resolve_area(kato)
         return self._areas[kato]
 
-    def filtered(self, params=None, apply_filterset: bool = True) -> QuerySet:
-        """The visible rows matching area, bbox, near and the layer's own filters."""
+    def filtered(self, params=None, apply_filterset: bool = True,
+                 slots: bool = False) -> QuerySet:
+        """The visible rows matching area, bbox, near and the layer's own filters. With slots,
+        the bbox and near values are Slots (a statement compiled for every box and point:
+        bind them with geometric_values())."""
         params = self.request.GET if params is None else params
         queryset = self.layer.visible_queryset(self.request)
         if apply_filterset and self.layer.filterset_class is not None:
@@ -124,23 +131,42 @@ class LayerQuery:
         if params.get("bbox"):
             # An exact test (the GiST index still prefilters): a polygon whose box overlaps but
             # whose shape misses the bbox is not in it, as in a tile of the same box.
-            queryset = queryset.filter(**{f"{self.layer.public_geometry_field}__intersects":
-                                          parse_bbox(params["bbox"])})
+            values = self.geometric_values(params)
+            bounds = [Slot(f"bbox_{i}") for i in range(4)] if slots else [
+                values[f"bbox_{i}"] for i in range(4)]
+            queryset = queryset.filter(in_box(self.layer.public_geometry_field, bounds))
         if params.get("near"):
-            self.near = parse_near(params["near"], params.get("within"))
-            queryset = self._filter_near(queryset, self.near)
+            values = self.geometric_values(params)
+            queryset = self._filter_near(queryset, values, slots)
         return queryset
 
-    def _filter_near(self, queryset: QuerySet, near: Near) -> QuerySet:
+    def geometric_values(self, params=None) -> dict:
+        """The bbox= and near= values of a request (validated: a 400 says what to fix), by the
+        names of the Slots a compiled statement takes them in."""
+        params = self.request.GET if params is None else params
+        values = {}
+        if params.get("bbox"):
+            box = parse_bbox(params["bbox"]).extent
+            values.update({f"bbox_{i}": box[i] for i in range(4)})
+        if params.get("near"):
+            self.near = near = parse_near(params["near"], params.get("within"))
+            # dwithin on a lon/lat column takes degrees: a box wide enough for the distance at
+            # this latitude uses the GiST index, the sphere distance then keeps the circle.
+            degrees = near.km / (111.32 * max(math.cos(math.radians(abs(near.point.y) + 1)),
+                                              0.1))
+            values.update({"near_lon": near.point.x, "near_lat": near.point.y,
+                           "near_degrees": degrees, "near_metres": near.km * 1000.0})
+        return values
+
+    def _filter_near(self, queryset: QuerySet, values: dict, slots: bool) -> QuerySet:
         # Only the public geometry: a coarsened layer's exact position never meets a filter.
         geom = self.layer.public_geometry_field
-        # dwithin on a lon/lat column takes degrees: a box wide enough for the distance at this
-        # latitude uses the GiST index, the spheroid distance then keeps the exact circle.
-        degrees = near.km / (111.32 * max(math.cos(math.radians(abs(near.point.y) + 1)), 0.1))
+        value = (lambda name: Slot(name)) if slots else values.__getitem__
         return (
-            queryset.filter(**{f"{geom}__dwithin": (near.point, degrees)})
-            .annotate(distance_m=Distance(geom, near.point))
-            .filter(distance_m__lte=D(km=near.km).m)
+            queryset.filter(within_degrees(geom, value("near_lon"), value("near_lat"),
+                                           value("near_degrees")))
+            .annotate(distance_m=sphere_distance(geom, value("near_lon"), value("near_lat")))
+            .filter(at_most("distance_m", value("near_metres")))
         )
 
     def public_distance(self, distance) -> float:
@@ -247,7 +273,7 @@ class LayerQuery:
         """The GeoJSON list's statement: one page of limit + 1 rows (the extra one says a next
         page exists), after a cursor given as Slots when with_cursor."""
         def compile_statement():
-            queryset, order = self.ordered(self.filtered())
+            queryset, order = self.ordered(self.filtered(slots=True))
             if with_cursor:
                 queryset = self.keyset(queryset, order)
             keys = tuple(o.lstrip("-") for o in order if o.lstrip("-") != "pk")
@@ -258,15 +284,17 @@ class LayerQuery:
                                         properties=list(self.layer.properties()))
 
         key = statement_key(self.layer, self.request, "list", limit, with_cursor,
-                            ignore=("cursor", "limit", "lang"), area=self.area())
+                            ignore=("cursor", "limit", "lang", *GEOMETRIC_PARAMETERS),
+                            area=self.area())
         return STATEMENTS.get_or_compile(key, compile_statement)
 
     def stats_statement(self, level: str, params) -> CompiledStatement | None:
         """The stats' GROUP BY for level (None: the layer computes its stats itself)."""
         def compile_statement():
-            queryset = self.layer.stats_queryset(self.filtered(params), level)
+            queryset = self.layer.stats_queryset(self.filtered(params, slots=True), level)
             return None if queryset is None else stats_statement_of(queryset, level)
 
         key = statement_key(self.layer, self.request, "stats", level,
-                            ignore=("lang", "level"), area=self.area(params))
+                            ignore=("lang", "level", *GEOMETRIC_PARAMETERS),
+                            area=self.area(params))
         return STATEMENTS.get_or_compile(key, compile_statement)

@@ -22,8 +22,9 @@ per shape and runs it directly afterwards.
 import threading
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Expression, QuerySet
+from django.db.models import BooleanField, Expression, F, FloatField, QuerySet
 from django.utils.translation import get_language
 
 
@@ -37,6 +38,11 @@ class Slot:
 
     def __repr__(self):
         return f"Slot({self.name!r})"
+
+
+def bind_slots(params, values: dict) -> tuple:
+    """Statement parameters with every Slot replaced by its value."""
+    return tuple(values[p.name] if isinstance(p, Slot) else p for p in params)
 
 
 @dataclass
@@ -65,9 +71,7 @@ class CompiledStatement:
 
     def bind(self, **values) -> tuple:
         """The parameters with every Slot replaced by its value."""
-        if not values:
-            return self.params
-        return tuple(values[p.name] if isinstance(p, Slot) else p for p in self.params)
+        return bind_slots(self.params, values)
 
     def rows(self, **values) -> list[list]:
         """Run the statement; rows as lists, with the field converters applied (JSON text
@@ -149,8 +153,10 @@ def statement_key(layer, request, purpose: str, *parts, ignore: tuple[str, ...] 
     visibility = layer.visibility_key(request)
     if visibility is None:
         return None
-    shape = tuple((name, tuple(values)) for name, values in sorted(request.GET.lists())
-                  if name not in ignore and name != "area")
+    # An ignored parameter's value is bound when the statement runs: only its presence
+    # shapes the statement.
+    shape = tuple((name, tuple(values) if name not in ignore else any(values))
+                  for name, values in sorted(request.GET.lists()) if name != "area")
     return (purpose, layer.slug, get_language(), visibility,
             area.pk if area is not None else None, parts, shape)
 
@@ -190,3 +196,69 @@ class KeysetAfter(Expression):
         return (f"({key_sql} {op} %s OR ({key_sql} = %s AND {pk_sql} {op} %s))",
                 [*key_params, self.slots[0], *key_params, self.slots[0], *pk_params,
                  self.slots[1]])
+
+
+class BoundSQL(Expression):
+    """A SQL snippet over ORM expressions whose own values are parameters, each a value or a
+    Slot: `template` has {0}, {1}, … for the compiled sources and %s for `values`, in order.
+    The geometric filters (bbox, near) use it so one compiled statement serves every box and
+    every point."""
+
+    def __init__(self, template: str, sources: list, values: list, output_field):
+        super().__init__(output_field=output_field)
+        self.template = template
+        self.sources = list(sources)
+        self.values = list(values)
+
+    @property
+    def conditional(self):
+        return isinstance(self.output_field, BooleanField)
+
+    def get_source_expressions(self):
+        return self.sources
+
+    def set_source_expressions(self, expressions):
+        self.sources = list(expressions)
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False,
+                           for_save=False):
+        copy = self.copy()
+        copy.sources = [source.resolve_expression(query, allow_joins, reuse, summarize,
+                                                  for_save) for source in self.sources]
+        return copy
+
+    def as_sql(self, compiler, connection):
+        parts, params = [], []
+        for source in self.sources:
+            sql, source_params = compiler.compile(source)
+            parts.append(sql)
+            params.extend(source_params)
+        # Sources come first in every template below; the values follow them.
+        return self.template.format(*parts), [*params, *self.values]
+
+
+def point_sql(lon, lat) -> tuple[str, list]:
+    return f"ST_SetSRID(ST_MakePoint(%s, %s), {settings.SRID})", [lon, lat]
+
+
+def in_box(geometry: str, bounds: list) -> BoundSQL:
+    """The geometry meets the box (min_lon, min_lat, max_lon, max_lat): an exact test the GiST
+    index prefilters."""
+    return BoundSQL(f"ST_Intersects({{0}}, ST_MakeEnvelope(%s, %s, %s, %s, {settings.SRID}))",
+                    [F(geometry)], bounds, BooleanField())
+
+
+def within_degrees(geometry: str, lon, lat, degrees) -> BoundSQL:
+    point, values = point_sql(lon, lat)
+    return BoundSQL(f"ST_DWithin({{0}}, {point}, %s)", [F(geometry)], [*values, degrees],
+                    BooleanField())
+
+
+def sphere_distance(geometry: str, lon, lat) -> BoundSQL:
+    """Metres on the sphere, as the ORM's Distance on a lon/lat column."""
+    point, values = point_sql(lon, lat)
+    return BoundSQL(f"ST_DistanceSphere({{0}}, {point})", [F(geometry)], values, FloatField())
+
+
+def at_most(expression_name: str, limit) -> BoundSQL:
+    return BoundSQL("{0} <= %s", [F(expression_name)], [limit], BooleanField())

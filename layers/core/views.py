@@ -88,7 +88,9 @@ class LayerListView(PortalAPIView):
         statement = query.list_statement(limit, with_cursor=bool(cursor))
         order, keys = statement.extra["order"], statement.extra["keys"]
         with_distance = statement.extra["with_distance"]
-        slots = query.cursor_values(order, cursor) if cursor else {}
+        slots = query.geometric_values()
+        if cursor:
+            slots.update(query.cursor_values(order, cursor))
         rows = list(features_of(statement.extra["properties"], statement.rows(**slots)))
         has_more = len(rows) > limit
         rows = rows[:limit]
@@ -159,7 +161,7 @@ class LayerStatsView(PortalAPIView):
                 areas = layer.stats(query.filtered(params), level)
             else:
                 rows = [dict(zip(statement.names, row, strict=True))
-                        for row in statement.rows()]
+                        for row in statement.rows(**query.geometric_values(params))]
                 areas = layer.stats_entries(rows, level)
         body = {"layer": slug, "level": level, "measures": ["count", *layer.stat_sums],
                 "areas": areas}

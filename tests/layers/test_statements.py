@@ -108,3 +108,20 @@ def test_staff_rows_never_reach_the_public_through_a_shared_statement(client, st
         public, staff = public_view(), staff_view()
     assert published.pk in public and unpublished.pk not in public
     assert {published.pk, unpublished.pk} <= set(staff)
+
+
+@pytest.mark.parametrize("kind, values", [
+    ("bbox", ["76.5,43.0,77.5,43.6", "71.0,50.9,71.8,51.4", "50.0,43.0,53.0,45.0"]),
+    ("near", ["76.93,43.26", "71.43,51.13", "69.6,42.3"]),
+])
+def test_every_box_and_point_shares_one_statement_and_gets_its_own_rows(client, kind, values,
+                                                                        fresh_statements):
+    extra = "&within=25&ordering=distance" if kind == "near" else "&ordering=-population"
+    urls = [f"{SETTLEMENTS}?{kind}={value}&limit=30{extra}" for value in values]
+    shared = [client.get(url).content for url in urls]
+    assert len(fresh_statements._entries) == 1
+    for url, body in zip(urls, shared, strict=True):
+        fresh_statements.clear()
+        assert client.get(url).content == body  # compiled for this box or point alone
+    answers = [ids_of(client.get(url)) for url in urls]
+    assert all(answers) and len({tuple(ids) for ids in answers}) == len(urls)
