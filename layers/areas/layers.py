@@ -50,7 +50,8 @@ class AdminAreaLayer(Layer):
 
     def filter_by_area(self, queryset, area):
         """The area itself and everything below it."""
-        return queryset.filter(Q(pk=area.pk) | Q(parent=area) | Q(parent__parent=area))
+        return queryset.filter(Q(pk=area.pk) | Q(parent_id=area.pk)
+                               | Q(parent__parent_id=area.pk))
 
     def stats_queryset(self, queryset, level):
         return None  # counted by walking the area tree: see stats()

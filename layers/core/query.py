@@ -3,7 +3,7 @@ exports, per-area stats and tiles, so every surface filters the same way."""
 
 import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core import signing
 from django.db import connection
@@ -16,6 +16,7 @@ from django.db.models import (
     TextField,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
@@ -79,23 +80,38 @@ def resolve_area(kato: str):
     return AdminArea.from_db(connection.alias, columns, row)
 
 
+def _current_area_id(kato: str) -> RawSQL:
+    """The id of the current generation's area with this code, looked up by the statement
+    itself: a statement compiled once serves every later request, and a new boundary
+    generation (new ids) changes what it finds without recompiling."""
+    return RawSQL("SELECT a.id FROM areas_adminarea a JOIN areas_boundarygeneration g "
+                  "ON g.id = a.generation_id WHERE g.is_current AND a.kato = %s", (kato,),
+                  output_field=BigIntegerField())
+
+
+@dataclass(frozen=True)
+class AreaReference:
+    """What Layer.filter_by_area needs of an area= filter: its code, level and id (here an
+    expression the statement evaluates)."""
+
+    kato: str
+    level: str
+    pk: object
+
+
 @dataclass
 class LayerQuery:
     layer: Layer
     request: object
     near: Near | None = None
-    # area= resolved once per request: filtered() and the statement keys both need it.
-    _areas: dict = field(default_factory=dict)
-
-    def area(self, params=None):
-        """The area= filter's area (None without one)."""
+    def area_reference(self, params=None):
+        """The area= filter as an AreaReference (None without one), checked to exist now."""
         params = self.request.GET if params is None else params
         kato = params.get("area")
         if not kato:
             return None
-        if kato not in self._areas:
-            self._areas[kato] = resolve_area(kato)
-        return self._areas[kato]
+        area = resolve_area(kato)
+        return AreaReference(kato=area.kato, level=area.level, pk=_current_area_id(area.kato))
 
     def filtered(self, params=None, apply_filterset: bool = True,
                  slots: bool = False) -> QuerySet:
@@ -127,7 +143,7 @@ class LayerQuery:
                 raise BadQuery(f"{name}: {' '.join(messages)}", name)
             queryset = filterset.qs
         if params.get("area"):
-            queryset = self.layer.filter_by_area(queryset, self.area(params))
+            queryset = self.layer.filter_by_area(queryset, self.area_reference(params))
         if params.get("bbox"):
             # An exact test (the GiST index still prefilters): a polygon whose box overlaps but
             # whose shape misses the bbox is not in it, as in a tile of the same box.
@@ -284,8 +300,7 @@ class LayerQuery:
                                         properties=list(self.layer.properties()))
 
         key = statement_key(self.layer, self.request, "list", limit, with_cursor,
-                            ignore=("cursor", "limit", "lang", *GEOMETRIC_PARAMETERS),
-                            area=self.area())
+                            ignore=("cursor", "limit", "lang", *GEOMETRIC_PARAMETERS))
         return STATEMENTS.get_or_compile(key, compile_statement)
 
     def stats_statement(self, level: str, params) -> CompiledStatement | None:
@@ -295,6 +310,5 @@ class LayerQuery:
             return None if queryset is None else stats_statement_of(queryset, level)
 
         key = statement_key(self.layer, self.request, "stats", level,
-                            ignore=("lang", "level", *GEOMETRIC_PARAMETERS),
-                            area=self.area(params))
+                            ignore=("lang", "level", *GEOMETRIC_PARAMETERS))
         return STATEMENTS.get_or_compile(key, compile_statement)

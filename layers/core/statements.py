@@ -14,9 +14,9 @@ per shape and runs it directly afterwards.
 - `CompiledStatement`: SQL, parameters and the column converters Django would apply. A
   parameter may be a `Slot`, filled per request (a keyset cursor's values), so a statement
   compiled for one cursor serves every later page.
-- The area filter's KATO code is part of the shape through the *area's id*, resolved on every
-  request (query.resolve_area): a new boundary generation gives new ids, so a statement
-  compiled for the old one is never used again.
+- The area filter's KATO code is checked when a statement is compiled (an unknown code is a
+  400); the statement itself looks up the current generation's area of that code, so a new
+  boundary generation needs no recompiling.
 """
 
 import threading
@@ -146,19 +146,18 @@ class StatementCache:
 STATEMENTS = StatementCache()
 
 
-def statement_key(layer, request, purpose: str, *parts, ignore: tuple[str, ...] = (),
-                  area=None) -> tuple | None:
+def statement_key(layer, request, purpose: str, *parts,
+                  ignore: tuple[str, ...] = ()) -> tuple | None:
     """The shape of this request for `purpose` (list, stats, tile, …), or None if its rows
-    are its own. `area` is the resolved area= filter, whose id stands for the KATO code."""
+    are its own."""
     visibility = layer.visibility_key(request)
     if visibility is None:
         return None
     # An ignored parameter's value is bound when the statement runs: only its presence
     # shapes the statement.
     shape = tuple((name, tuple(values) if name not in ignore else any(values))
-                  for name, values in sorted(request.GET.lists()) if name != "area")
-    return (purpose, layer.slug, get_language(), visibility,
-            area.pk if area is not None else None, parts, shape)
+                  for name, values in sorted(request.GET.lists()))
+    return (purpose, layer.slug, get_language(), visibility, parts, shape)
 
 
 class KeysetAfter(Expression):

@@ -41,9 +41,9 @@ def test_a_repeated_request_runs_only_its_statement_and_answers_the_same(client,
         second = client.get(url)
     assert first.content == second.content
     assert len(ids_of(second)) == 20
-    # The area's id (a new boundary generation gives new ids), then the list itself.
-    assert len(queries.captured_queries) == 2, [q["sql"][:80] for q in queries]
-    assert "areas_adminarea" in queries.captured_queries[0]["sql"]
+    # The list alone: it finds the current generation's area of the code itself.
+    assert len(queries.captured_queries) == 1, [q["sql"][:80] for q in queries]
+    assert "areas_boundarygeneration" in queries.captured_queries[0]["sql"]
 
 
 def test_pages_after_a_cursor_share_one_statement_and_cover_every_row_once(client,
@@ -61,6 +61,13 @@ def test_pages_after_a_cursor_share_one_statement_and_cover_every_row_once(clien
     assert len(set(seen)) == len(seen)
     # First pages (limit 100 and 7) and one statement for every later page of limit 7.
     assert len(fresh_statements._entries) == 3
+
+
+def test_an_unknown_area_is_refused_even_once_its_shape_was_compiled(client,
+                                                                    fresh_statements):
+    for kato in ("190000000", "199999999", "190000000"):
+        response = client.get(f"{SETTLEMENTS}?area={kato}&limit=3")
+        assert response.status_code == (400 if kato == "199999999" else 200)
 
 
 def test_a_tampered_cursor_is_refused_before_any_statement_runs(client, fresh_statements):
