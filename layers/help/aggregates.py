@@ -20,43 +20,19 @@ other; that says no more than the points from z10, where every public request is
 coarsened position anyway.)
 """
 
-from django.conf import settings
-from django.utils.translation import get_language
-
 from gis_portal.accounts.permissions import Action, areas_where
+from tiles.area_counts import answerable, area_count_tile, map_level
 
 from .filters import HelpRequestFilterSet, bands_overlapping
 from .models import HelpStatCell
 
 AGGREGATE_MAX_ZOOM = 9
 ANSWERED_FILTERS = {"area", "topic", "kind", "status", "age_band", "age_from", "age_to"}
-# Parameters that never change which requests are counted.
-NEUTRAL_PARAMETERS = {"lang", "format", "limit", "cursor", "ordering", "simplify", "level"}
-LEVEL_DEPTH = {"oblast": 0, "district": 1, "okrug": 2}
-PROPERTY_NAMES = ("count", "level", "kato", "name")
-
-
-def level_for_zoom(zoom: int) -> str:
-    if zoom <= 5:
-        return "oblast"
-    if zoom <= 7:
-        return "district"
-    return "okrug"
-
-
-def answerable(request) -> bool:
-    """True when every filter of the request is one the counts answer."""
-    for name, values in request.GET.lists():
-        if name in ANSWERED_FILTERS or name in NEUTRAL_PARAMETERS:
-            continue
-        if any(value != "" for value in values):
-            return False
-    return True
 
 
 def aggregate_tile_query(request, zoom: int):
     """(sql, params, property names) for Layer.aggregate_tile_query, or None for points."""
-    if not answerable(request):
+    if not answerable(request, ANSWERED_FILTERS):
         return None
     roots = areas_where(getattr(request, "user", None), Action.VIEW_PRIVATE)
     if roots is None or roots:
@@ -65,8 +41,8 @@ def aggregate_tile_query(request, zoom: int):
     if not filterset.is_valid():
         return None  # the points path reports what is wrong, as the list does
     data = filterset.form.cleaned_data
-    level = level_for_zoom(zoom)
-    where, params = ["c.level = %s"], []
+    level, scope_sql, scope_params = map_level(request, zoom)
+    where, params = ["c.area_id = a.id", "c.level = %s"], [level]
     for name, column in (("topic", "topic"), ("kind", "kind_id"), ("status", "status")):
         if data.get(name):
             where.append(f"c.{column} = %s")
@@ -81,37 +57,10 @@ def aggregate_tile_query(request, zoom: int):
     if bands is not None:
         where.append("c.age_band = ANY(%s)")
         params.append(sorted(bands))
-    area_sql = ""
-    area_params: list = []
-    kato = request.GET.get("area")
-    if kato:
-        from layers.core.query import resolve_area
-
-        area = resolve_area(kato)  # a bad code: BadQuery (400), as on the list
-        if LEVEL_DEPTH[area.level] > LEVEL_DEPTH[level]:
-            level = area.level
-        # The area itself, its children and grandchildren: whichever sit at `level`.
-        area_sql = (" AND (a.id = %s OR a.parent_id = %s OR a.parent_id IN "
-                    "(SELECT id FROM areas_adminarea WHERE parent_id = %s))")
-        area_params = [area.pk, area.pk, area.pk]
-    params.insert(0, level)
-    language = (get_language() or "kk")[:2]
-    name_sql = "COALESCE(NULLIF(a.name_kk, ''), a.name_ru)"
-    if language in ("ru", "en"):
-        name_sql = f"COALESCE(NULLIF(a.name_{language}, ''), {name_sql})"
-    # The tile's areas first (GiST on the boundary), then each area's cells (the unique index
-    # leads with level, area): never a GROUP BY over the whole level.
-    sql = (
-        f"SELECT a.id AS id, ST_PointOnSurface(COALESCE(a.geom_simplified, a.geom)) AS geom, "
-        f"c.n AS count, a.level AS level, a.kato AS kato, {name_sql} AS name "
-        f"FROM tile_bounds "
-        f"JOIN areas_adminarea a ON a.geom && tile_bounds.envelope AND a.level = %s "
-        f"JOIN areas_boundarygeneration g ON g.id = a.generation_id AND g.is_current "
-        f"CROSS JOIN LATERAL (SELECT sum(c.count)::integer AS n FROM help_helpareacount c "
-        f"WHERE c.area_id = a.id AND {' AND '.join(where)}) c "
-        f"WHERE c.n >= %s{area_sql}"
-    )
-    return sql, (level, *params, settings.TZ_PRIVACY_MIN_GROUP, *area_params), PROPERTY_NAMES
+    # Each area's cells through the unique index that leads with area and level.
+    cell_sql = (f"SELECT sum(c.count)::integer AS n FROM help_helpareacount c "
+                f"WHERE {' AND '.join(where)}")
+    return area_count_tile([level], cell_sql, params, scope_sql, scope_params)
 
 
 def public_stat_cells() -> list[dict]:

@@ -22,35 +22,12 @@ tile shows a count of 1 to 4. A count (or a difference of nested counts) tells n
 the list itself, which returns every matching card with its place for the same filters.
 """
 
-from django.conf import settings
-from django.utils.translation import get_language
+from tiles.area_counts import LEVELS, answerable, area_count_tile, map_level
 
 from .filters import VolunteerCardFilterSet
 
 AGGREGATE_MAX_ZOOM = 9
 ANSWERED_FILTERS = {"area", "direction", "day", "car", "language", "age"}
-# Parameters that never change which cards are counted.
-NEUTRAL_PARAMETERS = {"lang", "format", "limit", "cursor", "ordering", "simplify", "level"}
-LEVELS = ("oblast", "district", "okrug")
-PROPERTY_NAMES = ("count", "level", "kato", "name")
-
-
-def level_for_zoom(zoom: int) -> str:
-    if zoom <= 5:
-        return "oblast"
-    if zoom <= 7:
-        return "district"
-    return "okrug"
-
-
-def answerable(request) -> bool:
-    """True when every filter of the request is one the counts answer."""
-    for name, values in request.GET.lists():
-        if name in ANSWERED_FILTERS or name in NEUTRAL_PARAMETERS:
-            continue
-        if any(value != "" for value in values):
-            return False
-    return True
 
 
 def filter_conditions(data: dict) -> tuple[list[str], list]:
@@ -77,7 +54,7 @@ def filter_conditions(data: dict) -> tuple[list[str], list]:
 
 def aggregate_tile_query(request, zoom: int):
     """(sql, params, property names) for Layer.aggregate_tile_query, or None for the cards."""
-    if not answerable(request):
+    if not answerable(request, ANSWERED_FILTERS):
         return None
     data = {}
     if any(value != "" for name in ANSWERED_FILTERS - {"area"}
@@ -86,42 +63,14 @@ def aggregate_tile_query(request, zoom: int):
         if not filterset.is_valid():
             return None  # the cards' path reports what is wrong, as the list does
         data = filterset.form.cleaned_data
-    level = level_for_zoom(zoom)
+    level, scope_sql, scope_params = map_level(request, zoom)
     where, params = filter_conditions(data)
-    area_sql = ""
-    area_params: list = []
-    kato = request.GET.get("area")
-    if kato:
-        from layers.core.query import resolve_area
-
-        area = resolve_area(kato)  # a bad code: BadQuery (400), as on the list
-        if LEVELS.index(area.level) > LEVELS.index(level):
-            level = area.level
-        # The area itself, its children and grandchildren: the cards tagged with it are
-        # counted at whichever of these they are shown in.
-        area_sql = (" AND (a.id = %s OR a.parent_id = %s OR a.parent_id IN "
-                    "(SELECT id FROM areas_adminarea WHERE parent_id = %s))")
-        area_params = [area.pk, area.pk, area.pk]
     # Cells of this map level sit at areas of this level or wider (cards shown wider).
     levels = list(LEVELS[:LEVELS.index(level) + 1])
-    language = (get_language() or "kk")[:2]
-    name_sql = "COALESCE(NULLIF(a.name_kk, ''), a.name_ru)"
-    if language in ("ru", "en"):
-        name_sql = f"COALESCE(NULLIF(a.name_{language}, ''), {name_sql})"
     # Without filters one total per area; with them the sum of the area's matching cells.
+    # Each reads the unique index that leads with level and area and holds the count.
     table = "volunteers_volunteerareacount" if where else "volunteers_volunteerareatotal"
     conditions = "".join(f" AND {condition}" for condition in where)
-    # The tile's areas first (GiST on the boundary), then each area's rows (the unique indexes
-    # lead with level, area and hold the count): never a GROUP BY over the whole level.
-    sql = (
-        f"SELECT a.id AS id, ST_PointOnSurface(COALESCE(a.geom_simplified, a.geom)) AS geom, "
-        f"c.n AS count, a.level AS level, a.kato AS kato, {name_sql} AS name "
-        f"FROM tile_bounds "
-        f"JOIN areas_adminarea a ON a.geom && tile_bounds.envelope AND a.level = ANY(%s) "
-        f"JOIN areas_boundarygeneration g ON g.id = a.generation_id AND g.is_current "
-        f"CROSS JOIN LATERAL (SELECT sum(c.count)::integer AS n FROM {table} c "
-        f"WHERE c.level = %s AND c.area_id = a.id{conditions}) c "
-        f"WHERE c.n >= %s{area_sql}"
-    )
-    return sql, (levels, level, *params, settings.TZ_PRIVACY_MIN_GROUP, *area_params), \
-        PROPERTY_NAMES
+    cell_sql = (f"SELECT sum(c.count)::integer AS n FROM {table} c "
+                f"WHERE c.level = %s AND c.area_id = a.id{conditions}")
+    return area_count_tile(levels, cell_sql, [level, *params], scope_sql, scope_params)
