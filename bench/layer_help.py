@@ -265,11 +265,10 @@ def extra(ctx) -> dict:
 def scenarios(ctx):
     from urllib.parse import urlencode
 
-    from bench.load import Contender
+    from bench.portal import current_oblasts, sql_and_http
 
     def pair(raw_name, ours_name, note):
-        return [Contender(raw_name, "sql", ctx.raw_call, note=note),
-                Contender(ours_name, "http", ctx.portal_call, ctx.portal_pids)]
+        return sql_and_http(ctx, raw_name, ours_name, note)
 
     def build_tiles():
         tiles = help_tiles(ctx.monitor)
@@ -286,12 +285,11 @@ def scenarios(ctx):
             "zooms": zooms, "target": TILE_TARGET}
 
     def build_list():
-        from bench.layer_projects import _oblasts
 
         contenders = pair("raw list SQL (help)", "portal /api/layers/help-requests/",
                           "LayerListView's statement via psycopg")
         raw_items, http_items = [], []
-        for n, kato in enumerate(_oblasts(ctx.monitor)):
+        for n, kato in enumerate(current_oblasts(ctx.monitor)):
             for k, kind in enumerate(KINDS[:4]):
                 params = {"area": kato, "kind": kind, "topic": TOPICS[(n + k) % 4],
                           "family": FAMILY[(n + k) % len(FAMILY)], "age_from": "60",

@@ -122,11 +122,10 @@ def _settlement_points(conn, count: int = 40) -> list[tuple[float, float]]:
 def scenarios(ctx):
     from urllib.parse import urlencode
 
-    from bench.load import Contender
+    from bench.portal import sql_and_http
 
     def pair(raw_name, ours_name, note):
-        return [Contender(raw_name, "sql", ctx.raw_call, note=note),
-                Contender(ours_name, "http", ctx.portal_call, ctx.portal_pids)]
+        return sql_and_http(ctx, raw_name, ours_name, note)
 
     def build_near():
         contenders = pair("raw near SQL (monuments)", "portal /api/layers/monuments/?near=",

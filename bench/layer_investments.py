@@ -189,23 +189,15 @@ def gap_statement(params: dict) -> tuple[str, dict]:
     return gaps.gap_sql(gaps.parse_gap_query(params))
 
 
-def _oblasts(conn) -> list[str]:
-    with conn.cursor() as cursor:
-        cursor.execute("""SELECT a.kato FROM areas_adminarea a JOIN areas_boundarygeneration g
-                          ON g.id = a.generation_id AND g.is_current
-                          WHERE a.level = 'oblast' AND a.geom IS NOT NULL ORDER BY a.kato""")
-        return [row[0] for row in cursor.fetchall()]
-
 
 def scenarios(ctx):
     from urllib.parse import urlencode
 
     from bench import portal
-    from bench.load import Contender
+    from bench.portal import current_oblasts, sql_and_http
 
     def pair(raw_name, ours_name, note):
-        return [Contender(raw_name, "sql", ctx.raw_call, note=note),
-                Contender(ours_name, "http", ctx.portal_call, ctx.portal_pids)]
+        return sql_and_http(ctx, raw_name, ours_name, note)
 
     def build_tiles():
         zooms = [z for z, _, _ in ctx.tiles]
@@ -225,7 +217,7 @@ def scenarios(ctx):
         contenders = pair("raw list SQL (investments)", "portal /api/layers/investments/",
                           "LayerQuery.list_statement via psycopg")
         raw_items, http_items = [], []
-        for n, kato in enumerate(_oblasts(ctx.monitor)):
+        for n, kato in enumerate(current_oblasts(ctx.monitor)):
             for k in range(3):
                 params = {"area": kato, "sector": SECTORS[(n + k) % len(SECTORS)],
                           "limit": str(LIST_LIMIT),
@@ -254,7 +246,7 @@ def scenarios(ctx):
         contenders = pair("raw GAP_SQL (investments)", "portal /api/investments/gaps/",
                           "layers.investments.gaps.gap_sql via psycopg")
         raw_items, http_items = [], []
-        for n, kato in enumerate(_oblasts(ctx.monitor)):
+        for n, kato in enumerate(current_oblasts(ctx.monitor)):
             for r, within_km in enumerate(GAP_RADII_KM):
                 params = {"area": kato, "within_km": str(within_km),
                           "min_rate": str(GAP_MIN_RATES[(n + r) % len(GAP_MIN_RATES)])}

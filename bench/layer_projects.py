@@ -166,23 +166,15 @@ def stats_statement(params: dict, level: str) -> tuple[str, tuple]:
     return stats_sql("projects", params, level)
 
 
-def _oblasts(conn) -> list[str]:
-    with conn.cursor() as cursor:
-        cursor.execute("""SELECT a.kato FROM areas_adminarea a JOIN areas_boundarygeneration g
-                          ON g.id = a.generation_id AND g.is_current
-                          WHERE a.level = 'oblast' AND a.geom IS NOT NULL ORDER BY a.kato""")
-        return [row[0] for row in cursor.fetchall()]
-
 
 def scenarios(ctx):
     from urllib.parse import urlencode
 
     from bench import portal
-    from bench.load import Contender
+    from bench.portal import current_oblasts, sql_and_http
 
     def pair(raw_name, ours_name, note):
-        return [Contender(raw_name, "sql", ctx.raw_call, note=note),
-                Contender(ours_name, "http", ctx.portal_call, ctx.portal_pids)]
+        return sql_and_http(ctx, raw_name, ours_name, note)
 
     def build_tiles():
         zooms = [z for z, _, _ in ctx.tiles]
@@ -201,7 +193,7 @@ def scenarios(ctx):
         contenders = pair("raw list SQL (projects)", "portal /api/layers/projects/",
                           "LayerQuery.list_statement via psycopg")
         raw_items, http_items = [], []
-        for n, kato in enumerate(_oblasts(ctx.monitor)):
+        for n, kato in enumerate(current_oblasts(ctx.monitor)):
             for k, kind in enumerate(KINDS):
                 low, high = PERCENT_RANGES[(n + k) % len(PERCENT_RANGES)]
                 params = {"area": kato, "kind": kind, "min_percent_funded": str(low),

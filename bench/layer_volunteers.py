@@ -236,6 +236,7 @@ def scenarios(ctx):
 
     from bench.layer_help import help_tiles
     from bench.load import Contender
+    from bench.portal import current_oblasts
     from layers.volunteers.matching import VOLUNTEERS_FOR_REQUEST_SQL
 
     def build_match():
@@ -255,14 +256,13 @@ def scenarios(ctx):
             "target": MATCH_TARGET}
 
     def build_list():
-        from bench.layer_projects import _oblasts
 
         contenders = [Contender("raw list SQL (volunteers)", "sql", ctx.raw_call,
                                 note="LayerListView's statement via psycopg"),
                       Contender("portal /api/layers/volunteers/", "http", ctx.portal_call,
                                 ctx.portal_pids)]
         raw_items, http_items = [], []
-        for n, kato in enumerate(_oblasts(ctx.monitor)):
+        for n, kato in enumerate(current_oblasts(ctx.monitor)):
             params = {"area": kato, "direction": DIRECTIONS[n % 6], "day": str(n % 7),
                       "limit": str(LIST_LIMIT), "ordering": "age" if n % 2 else "place"}
             raw_items.append((*list_statement(params), "rows"))

@@ -180,6 +180,24 @@ def tile_sql(slug: str, z: int) -> tuple[str, tuple]:
     return statement, tuple(inner_params)
 
 
+def current_oblasts(conn) -> list[str]:
+    """KATO codes of the current generation's oblasts with a boundary, in order."""
+    with conn.cursor() as cursor:
+        cursor.execute("""SELECT a.kato FROM areas_adminarea a JOIN areas_boundarygeneration g
+                          ON g.id = a.generation_id AND g.is_current
+                          WHERE a.level = 'oblast' AND a.geom IS NOT NULL ORDER BY a.kato""")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def sql_and_http(ctx, raw_name: str, ours_name: str, note: str) -> list:
+    """The two contenders of a layer scenario: the raw statement over psycopg, the portal
+    over HTTP."""
+    from .load import Contender
+
+    return [Contender(raw_name, "sql", ctx.raw_call, note=note),
+            Contender(ours_name, "http", ctx.portal_call, ctx.portal_pids)]
+
+
 def _api_request(path: str, params: dict):
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
