@@ -25,8 +25,7 @@ def tile_statement(layer, request, z: int) -> tuple[str, tuple]:
     """SQL and parameters (without z/x/y) producing the layer's MVT tile at zoom z."""
     geometry = layer.geometry_for_zoom(z)
     query = LayerQuery(layer, request)
-    key = statement_key(layer, request, "tile", geometry, ignore=GEOMETRIC_PARAMETERS,
-                        area=query.area())
+    key = statement_key(layer, request, "tile", geometry, ignore=GEOMETRIC_PARAMETERS)
     statement, params = STATEMENTS.get_or_compile(key, lambda: _compile(query, geometry))
     return statement, bind_slots(params, query.geometric_values())
 
