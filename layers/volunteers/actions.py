@@ -251,7 +251,7 @@ def sign_up(*, user, data: QuestionnaireInput) -> Volunteer:
     _save(volunteer)
     _save_proposals(volunteer, data)
     _event(volunteer, Event.CREATED, user)
-    rebuild_cards()
+    rebuild_cards(oblast_ids={volunteer.oblast_id})
     return volunteer
 
 
@@ -270,6 +270,7 @@ def enter_paper(*, user, data: QuestionnaireInput, rebuild: bool = True
     index = person_index_for(data.full_name, data.birth_year, data.settlement.kato)
     volunteer = Volunteer.objects.select_for_update().filter(person_index=index).first()
     created = volunteer is None
+    oblast_before = None if created else volunteer.oblast_id
     if created:
         volunteer = Volunteer(entered_by=user, created_at=now)
     elif not _is_staff_of(user, volunteer.area):
@@ -280,7 +281,7 @@ def enter_paper(*, user, data: QuestionnaireInput, rebuild: bool = True
     _save_proposals(volunteer, data)
     _event(volunteer, Event.CREATED if created else Event.UPDATED, user)
     if rebuild:
-        rebuild_cards()
+        rebuild_cards(oblast_ids={oblast_before, volunteer.oblast_id})
     return volunteer, created
 
 
@@ -295,11 +296,12 @@ def update_questionnaire(*, user, volunteer: Volunteer, data: QuestionnaireInput
     if volunteer.status == Volunteer.Status.LEFT:
         raise VolunteerConflict(_("This volunteer has left the corps."))
     _check(data)
+    oblast_before = volunteer.oblast_id  # a new settlement may lie in another oblast
     _apply(volunteer, data, timezone.now())
     _save(volunteer)
     _save_proposals(volunteer, data)
     _event(volunteer, Event.UPDATED, user)
-    rebuild_cards()
+    rebuild_cards(oblast_ids={oblast_before, volunteer.oblast_id})
     return volunteer
 
 
@@ -313,7 +315,7 @@ def pause(*, user, volunteer: Volunteer) -> Volunteer:
     Volunteer.objects.filter(pk=volunteer.pk).update(status=Volunteer.Status.PAUSED,
                                                      updated_at=timezone.now())
     _event(volunteer, Event.PAUSED, user)
-    rebuild_cards()
+    rebuild_cards(oblast_ids={volunteer.oblast_id})
     volunteer.refresh_from_db()
     return volunteer
 
@@ -327,7 +329,7 @@ def resume(*, user, volunteer: Volunteer) -> Volunteer:
     Volunteer.objects.filter(pk=volunteer.pk).update(status=Volunteer.Status.ACTIVE,
                                                      updated_at=timezone.now())
     _event(volunteer, Event.RESUMED, user)
-    rebuild_cards()
+    rebuild_cards(oblast_ids={volunteer.oblast_id})
     volunteer.refresh_from_db()
     return volunteer
 
@@ -353,7 +355,7 @@ def leave(*, user, volunteer: Volunteer) -> Volunteer:
     Assignment.objects.filter(volunteer=volunteer, status=Assignment.Status.OFFERED).update(
         status=Assignment.Status.DECLINED, answered_at=now)
     _event(volunteer, Event.LEFT, user)
-    rebuild_cards()
+    rebuild_cards(oblast_ids={volunteer.oblast_id})  # the oblast before: erased since
     volunteer.refresh_from_db()
     return volunteer
 
@@ -393,7 +395,7 @@ def decide_proposal(*, user, proposal: DirectionProposal, code: str | None = Non
     proposal.decided_by = user
     proposal.save()
     _event(volunteer, Event.PROMOTED, user, proposal.status)
-    rebuild_cards()
+    rebuild_cards(oblast_ids={volunteer.oblast_id})
     return proposal
 
 

@@ -25,13 +25,25 @@ Volunteers whose settlement has no okrug (cities) start at step 4. A card's area
 shown place's: a card shown at district level has no okrug tag, so `area=<okrug>` cannot find
 it, and its point is the same point of the shown area for everyone shown there.
 
-Why filters cannot single anyone out: the list is one fixed release, rebuilt as a whole after
-every change. Filters (direction, day, hour, car, language, area, bbox, near) only select
-rows of that release; they never change how a row is shown. Whatever any combination of
-filters returns is a subset of the release, and in the release each shown (age, gender,
-place) stands for at least k volunteers, so knowing someone's age, gender and place never
-narrows them below k rows. tests/volunteers/test_anonymity.py runs every filter combination
-on built data and checks this for each answer.
+Rebuilt per oblast. After every change (sign-up, edit, pause, resume, leave, a proposal
+decided, an import) only the oblasts it touched are rebuilt: the volunteer's oblast before
+and after the change. That is still the one release a rebuild of the whole country would
+make: every group of the rule lies inside one oblast (okrug ⊂ district ⊂ oblast, and the
+widest step is the oblast or a city of republican significance itself), so a change in one
+oblast can never change a card of another. tests/volunteers/test_rebuild.py compares the
+cards after a sequence of oblast rebuilds with a whole rebuild from scratch, card by card.
+Each oblast has its own advisory lock, so sign-ups in different oblasts do not wait for
+each other. Ages move with the calendar year, which no action touches: the command
+`manage.py rebuild_volunteer_list` rebuilds the whole country and is meant for a nightly
+cron (at the least one run just after New Year), so the age bands stay right.
+
+Why filters cannot single anyone out: the list is one fixed release. Filters (direction, day,
+hour, car, language, area, bbox, near) only select rows of that release; they never change
+how a row is shown. Whatever any combination of filters returns is a subset of the release,
+and in the release each shown (age, gender, place) stands for at least k volunteers, so
+knowing someone's age, gender and place never narrows them below k rows.
+tests/volunteers/test_anonymity.py runs every filter combination on built data and checks
+this for each answer.
 """
 
 from collections import defaultdict
@@ -108,28 +120,78 @@ def assign(people: list[dict], k: int) -> dict:
     return placed
 
 
+LOCK_KEY = "volunteers.cards"
+
+
 @transaction.atomic
-def rebuild_cards(today=None) -> dict:
-    """Rebuild the whole public list from the active questionnaires. Returns counts."""
+def rebuild_cards(today=None, oblast_ids=None) -> dict:
+    """Rebuild the public list from the active questionnaires. Returns counts.
+
+    Without oblast_ids, the whole country. With them (an iterable of oblast ids; None in it is
+    ignored), only the volunteers and cards of those oblasts: every group of the rule lies
+    inside one oblast, so the other oblasts' cards would come out exactly as they are."""
     k = settings.TZ_PRIVACY_MIN_GROUP
     year = (today or timezone.localdate()).year
-    with connection.cursor() as cursor:  # one rebuild at a time
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('volunteers.cards'))")
-    rows = (Volunteer.objects.filter(status=Volunteer.Status.ACTIVE, birth_year__isnull=False,
-                                     oblast__isnull=False)
-            .exclude(gender="")
-            .values("id", "birth_year", "gender", "okrug_id", "district_id", "oblast_id",
-                    "directions", "slots", "has_car", "languages"))
+    scope = None if oblast_ids is None else sorted({pk for pk in oblast_ids if pk is not None})
+    _lock(scope)
+    if scope == []:
+        return {"listed": 0, "suppressed": 0}
+    volunteers = (Volunteer.objects.filter(status=Volunteer.Status.ACTIVE,
+                                           birth_year__isnull=False, oblast__isnull=False)
+                  .exclude(gender=""))
+    if scope is not None:
+        volunteers = volunteers.filter(oblast_id__in=scope)
     people = []
-    for row in rows:
+    for row in volunteers.values("id", "birth_year", "gender", "okrug_id", "district_id",
+                                 "oblast_id", "directions", "slots", "has_car", "languages"):
         people.append({**row, "band": age_band(row["birth_year"], year),
                        "okrug": row["okrug_id"], "district": row["district_id"],
                        "oblast": row["oblast_id"]})
     placed = assign(people, k)
+    wanted = _wanted_cards(people, placed)
+    # A listed volunteer keeps their card (and its address /volunteers/<id>/) while listed:
+    # only cards whose shown values changed are rewritten.
+    existing = _existing_cards(scope)
+    gone = [card["id"] for volunteer_id, card in existing.items() if volunteer_id not in wanted]
+    if gone:
+        VolunteerCard.objects.filter(pk__in=gone).delete()
+    changed, created = [], []
+    for person_id, values in wanted.items():
+        card = existing.get(person_id)
+        if card is None:
+            created.append(VolunteerCard(volunteer_id=person_id, **values))
+        elif any(card[name] != value for name, value in values.items()):
+            changed.append(VolunteerCard(pk=card["id"], volunteer_id=person_id, **values))
+    VolunteerCard.objects.bulk_update(changed, list(CARD_FIELDS), batch_size=2000)
+    VolunteerCard.objects.bulk_create(created, batch_size=2000)
+    from layers.core.tagging import tag_rows
+
+    touched = [card.pk for card in changed + created]
+    if touched:
+        tag_rows(VolunteerCard, pks=touched)
+    return {"listed": len(wanted), "suppressed": len(people) - len(wanted)}
+
+
+def _lock(scope) -> None:
+    """One rebuild of an oblast at a time. A whole-country rebuild holds the list's lock alone;
+    an oblast rebuild shares it and takes one lock per oblast, in id order, so two writers that
+    touch the same oblasts never wait for each other in a circle."""
+    with connection.cursor() as cursor:
+        if scope is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [LOCK_KEY])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtext(%s))", [LOCK_KEY])
+        for oblast_id in scope:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)",
+                           [LOCK_KEY, oblast_id])
+
+
+def _wanted_cards(people: list[dict], placed: dict) -> dict:
+    """volunteer id → the values of their card, for the volunteers the rule lists."""
     from layers.areas.models import AdminArea
 
     area_ids = {shown[3] for shown in placed.values()}
-    areas = {a.pk: a for a in AdminArea.objects.filter(pk__in=area_ids).only("id", "kato")}
+    katos = dict(AdminArea.objects.filter(pk__in=area_ids).values_list("id", "kato"))
     points = _area_points(area_ids)
     by_id = {p["id"]: p for p in people}
     wanted = {}
@@ -139,33 +201,29 @@ def rebuild_cards(today=None) -> dict:
         person = by_id[person_id]
         slots = sorted(set(person["slots"]))
         wanted[person_id] = {
-            "age_shown": age, "gender_shown": gender, "place_kato": areas[place].kato,
+            "age_shown": age, "gender_shown": gender, "place_kato": katos[place],
             "place_level": level, "directions": sorted(set(person["directions"])),
             "slots": slots, "days": sorted({slot // 24 for slot in slots}),
             "has_car": person["has_car"], "languages": sorted(set(person["languages"])),
             "geom": points[place]}
-    # A listed volunteer keeps their card (and its address /volunteers/<id>/) while listed:
-    # only cards whose shown values changed are rewritten.
-    VolunteerCard.objects.exclude(volunteer_id__in=list(wanted)).delete()
-    existing = {card.volunteer_id: card for card in VolunteerCard.objects.all()}
-    changed, created = [], []
-    for person_id, values in wanted.items():
-        card = existing.get(person_id)
-        if card is None:
-            created.append(VolunteerCard(volunteer_id=person_id, **values))
-        elif any(getattr(card, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(card, name, value)
-            changed.append(card)
-    VolunteerCard.objects.bulk_update(changed, list(CARD_FIELDS), batch_size=2000)
-    VolunteerCard.objects.bulk_create(created, batch_size=2000)
-    from layers.core.tagging import tag_rows
+    return wanted
 
-    touched = [card.pk for card in changed + created]
-    if touched:
-        tag_rows(VolunteerCard, pks=touched)
-    cards = wanted
-    return {"listed": len(cards), "suppressed": len(people) - len(cards)}
+
+def _existing_cards(scope) -> dict:
+    """volunteer id → {id, shown fields} of the cards the rebuild may keep, rewrite or remove:
+    all of them, or those of the scope's oblasts: a card is tagged with its shown place's
+    oblast, and a volunteer's card lies in their own oblast, except while a move, a pause or a
+    leave is being rebuilt: so both the cards tagged in the scope and the cards of the
+    scope's volunteers (whatever their status) are read."""
+    columns = ("id", "volunteer_id", *CARD_FIELDS)
+    if scope is None:
+        rows = VolunteerCard.objects.values(*columns)
+    else:
+        in_scope = Volunteer.objects.filter(oblast_id__in=scope).values("pk")
+        rows = (VolunteerCard.objects.filter(oblast_id__in=scope).values(*columns)
+                .union(VolunteerCard.objects.filter(volunteer_id__in=in_scope)
+                       .values(*columns), all=True))
+    return {row["volunteer_id"]: row for row in rows}
 
 
 def _area_points(area_ids) -> dict:

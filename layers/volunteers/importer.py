@@ -177,8 +177,12 @@ def import_file(*, user, data: bytes, filename: str, commit: bool) -> ImportRepo
     report = check_file(user=user, data=data, filename=filename)
 
     def write():
+        # A row found again by its blind index has the same settlement, so the same oblast:
+        # the oblasts of the rows written are all the oblasts the import touched.
+        oblasts = set()
         for row in report.rows:
-            actions.enter_paper(user=user, data=row.data, rebuild=False)
-        rebuild_cards()
+            volunteer, _created = actions.enter_paper(user=user, data=row.data, rebuild=False)
+            oblasts.add(volunteer.oblast_id)
+        rebuild_cards(oblast_ids=oblasts)
 
     return report.commit_planned(write, commit=commit)
