@@ -167,6 +167,8 @@ def add_investment_paths(result, generator, request, public):
                 "type": "object", "required": ["project", "interests"], "properties": {
                     "project": {"type": "integer"},
                     "interests": {"type": "array", "items": INTEREST}}}),
+            "400": json_response("a control character in the path, refused before the view",
+                                 ERROR),
             "403": json_response("not the project's responsible staff", ERROR),
             "404": json_response("no such project", ERROR)}}}
     return result
