@@ -49,7 +49,9 @@ this for each answer.
 from collections import defaultdict
 
 from django.conf import settings
+from django.contrib.gis.geos import Point
 from django.db import connection, transaction
+from django.db.models import FloatField, Func
 from django.utils import timezone
 
 from .models import Volunteer, VolunteerCard
@@ -75,6 +77,7 @@ STEPS = (
 )
 CARD_FIELDS = ("age_shown", "gender_shown", "place_kato", "place_level", "directions", "slots",
                "days", "has_car", "languages", "geom")
+SHOWN_FIELDS = CARD_FIELDS[:-1]  # compared as read; the point is compared by its coordinates
 # Every age a card may show, for the filter panel.
 SHOWN_AGES = [code for code, _low, _high in AGE_BANDS] + ["16-34", "35-59", ANY_AGE]
 
@@ -148,7 +151,7 @@ def rebuild_cards(today=None, oblast_ids=None) -> dict:
                        "okrug": row["okrug_id"], "district": row["district_id"],
                        "oblast": row["oblast_id"]})
     placed = assign(people, k)
-    wanted = _wanted_cards(people, placed)
+    wanted, wanted_xy = _wanted_cards(people, placed)
     # A listed volunteer keeps their card (and its address /volunteers/<id>/) while listed:
     # only cards whose shown values changed are rewritten.
     existing = _existing_cards(scope)
@@ -160,7 +163,8 @@ def rebuild_cards(today=None, oblast_ids=None) -> dict:
         card = existing.get(person_id)
         if card is None:
             created.append(VolunteerCard(volunteer_id=person_id, **values))
-        elif any(card[name] != value for name, value in values.items()):
+        elif card["xy"] != wanted_xy[person_id] or any(
+                card[name] != values[name] for name in SHOWN_FIELDS):
             changed.append(VolunteerCard(pk=card["id"], volunteer_id=person_id, **values))
     VolunteerCard.objects.bulk_update(changed, list(CARD_FIELDS), batch_size=2000)
     VolunteerCard.objects.bulk_create(created, batch_size=2000)
@@ -186,15 +190,17 @@ def _lock(scope) -> None:
                            [LOCK_KEY, oblast_id])
 
 
-def _wanted_cards(people: list[dict], placed: dict) -> dict:
-    """volunteer id → the values of their card, for the volunteers the rule lists."""
+def _wanted_cards(people: list[dict], placed: dict) -> tuple[dict, dict]:
+    """volunteer id → the values of their card, for the volunteers the rule lists; and
+    volunteer id → the (x, y) of their card's point."""
     from layers.areas.models import AdminArea
 
     area_ids = {shown[3] for shown in placed.values()}
     katos = dict(AdminArea.objects.filter(pk__in=area_ids).values_list("id", "kato"))
-    points = _area_points(area_ids)
+    coordinates = _area_points(area_ids)
+    points = {pk: Point(x, y, srid=4326) for pk, (x, y) in coordinates.items()}
     by_id = {p["id"]: p for p in people}
-    wanted = {}
+    wanted, wanted_xy = {}, {}
     for person_id, (age, gender, level, place) in placed.items():
         if place not in points:
             continue  # an area without a boundary has no point to draw: not listed
@@ -206,7 +212,8 @@ def _wanted_cards(people: list[dict], placed: dict) -> dict:
             "slots": slots, "days": sorted({slot // 24 for slot in slots}),
             "has_car": person["has_car"], "languages": sorted(set(person["languages"])),
             "geom": points[place]}
-    return wanted
+        wanted_xy[person_id] = coordinates[place]
+    return wanted, wanted_xy
 
 
 def _existing_cards(scope) -> dict:
@@ -215,25 +222,28 @@ def _existing_cards(scope) -> dict:
     oblast, and a volunteer's card lies in their own oblast, except while a move, a pause or a
     leave is being rebuilt: so both the cards tagged in the scope and the cards of the
     scope's volunteers (whatever their status) are read."""
-    columns = ("id", "volunteer_id", *CARD_FIELDS)
+    # The point as two floats: turning 200,000 points into geometry objects costs seconds.
+    cards = VolunteerCard.objects.annotate(
+        x=Func("geom", function="ST_X", output_field=FloatField()),
+        y=Func("geom", function="ST_Y", output_field=FloatField()))
+    columns = ("id", "volunteer_id", *SHOWN_FIELDS, "x", "y")
     if scope is None:
-        rows = VolunteerCard.objects.values(*columns)
+        rows = cards.values_list(*columns, named=True)
     else:
         in_scope = Volunteer.objects.filter(oblast_id__in=scope).values("pk")
-        rows = (VolunteerCard.objects.filter(oblast_id__in=scope).values(*columns)
-                .union(VolunteerCard.objects.filter(volunteer_id__in=in_scope)
-                       .values(*columns), all=True))
-    return {row["volunteer_id"]: row for row in rows}
+        rows = (cards.filter(oblast_id__in=scope).values_list(*columns, named=True)
+                .union(cards.filter(volunteer_id__in=in_scope).exclude(oblast_id__in=scope)
+                       .values_list(*columns, named=True), all=True))
+    return {row.volunteer_id: {**row._asdict(), "xy": (row.x, row.y)} for row in rows}
 
 
 def _area_points(area_ids) -> dict:
-    """A point on the surface of each area: the one point a card shown there is drawn at."""
-    from django.contrib.gis.geos import Point
-
+    """(x, y) of a point on the surface of each area: the one point a card shown there is
+    drawn at."""
     if not area_ids:
         return {}
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, ST_X(p), ST_Y(p) FROM (SELECT id, ST_PointOnSurface(geom) p "
                        "FROM areas_adminarea WHERE id = ANY(%s) AND geom IS NOT NULL) s",
                        [list(area_ids)])
-        return {pk: Point(x, y, srid=4326) for pk, x, y in cursor.fetchall()}
+        return {pk: (x, y) for pk, x, y in cursor.fetchall()}
