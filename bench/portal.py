@@ -230,7 +230,8 @@ def list_sql(slug: str, params: dict, language: str = "en") -> tuple[str, tuple]
     with translation.override(language):
         query = LayerQuery(layer, _api_request(f"/api/layers/{slug}/", params))
         statement = query.list_statement(limit, with_cursor=False)
-    return statement.sql, plain_params(statement.params)
+    # A box's or a point's values are bound per request, as the view binds them.
+    return statement.sql, plain_params(statement.bind(**query.geometric_values()))
 
 
 def stats_sql(slug: str, params: dict, level: str) -> tuple[str, tuple]:
@@ -245,8 +246,9 @@ def stats_sql(slug: str, params: dict, level: str) -> tuple[str, tuple]:
     request = _api_request(f"/api/layers/{slug}/stats", {**params, "level": level})
     query_params = QueryDict(mutable=True)
     query_params.update(params)
-    statement = LayerQuery(layer, request).stats_statement(level, query_params)
-    return statement.sql, plain_params(statement.params)
+    query = LayerQuery(layer, request)
+    statement = query.stats_statement(level, query_params)
+    return statement.sql, plain_params(statement.bind(**query.geometric_values(query_params)))
 
 
 def tile_args(slug: str, inner_params: tuple, z: int, x: int, y: int) -> tuple:
