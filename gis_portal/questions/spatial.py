@@ -467,17 +467,21 @@ class SightsNearRouteQuestion(Question):
 
     def run(self, params) -> Answer:
         from layers.heritage.sights import SIGHTS_SQL
+        from layers.routes.planner import NEAR_SIGHTS_SQL, corridor_boxes_sql
 
         line, km, route_name = self.parse(params)
+        # The sights near the line are read through the heritage tables' indexes (the trip
+        # planner's corridor boxes), then tested exactly on the ellipsoid.
         sql = f"""
-            WITH sights AS ({SIGHTS_SQL}),
-                 route AS (SELECT ST_GeomFromEWKB(%(line)s)::geography AS g)
+            WITH route AS (SELECT ST_GeomFromEWKB(%(line)s) AS geom),
+                 boxes AS ({corridor_boxes_sql("route", "%(metres)s")}),
+                 sights AS ({SIGHTS_SQL})
             SELECT s.layer, s.id, s.name_kk, s.name_ru, s.name_en, s.category,
                    s.significance_rank, s.is_nature, s.unesco, s.approximate,
                    ST_AsGeoJSON(s.geom, {COORDINATE_PRECISION}),
-                   ST_Distance(s.geom::geography, route.g)
-              FROM sights s, route
-             WHERE ST_DWithin(s.geom::geography, route.g, %(metres)s)
+                   ST_Distance(s.geom::geography, route.geom::geography)
+              FROM ({NEAR_SIGHTS_SQL}) s, route
+             WHERE ST_DWithin(s.geom::geography, route.geom::geography, %(metres)s)
              ORDER BY 12, s.layer, s.id
              LIMIT {MAX_SIGHTS + 1}"""
         with connection.cursor() as cursor:
