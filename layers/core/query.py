@@ -49,22 +49,25 @@ _AREA_FIELDS = {"id", "generation_id", "kato", "level", "kind", "parent_id", "na
                 "name_ru", "name_en", "approximate"}
 
 
+# The current generation's area with a code: for resolve_area and inside compiled statements.
+_CURRENT_AREA_BY_KATO = ("FROM areas_adminarea a JOIN areas_boundarygeneration g "
+                         "ON g.id = a.generation_id WHERE g.is_current AND a.kato = %s")
+
+
 @functools.cache
 def _area_statement() -> tuple[str, list[str]]:
     from layers.areas.models import AdminArea
 
     # Model.from_db takes the values in the model's field order.
     columns = [f.attname for f in AdminArea._meta.concrete_fields if f.attname in _AREA_FIELDS]
-    sql = ("SELECT " + ", ".join(f"a.{column}" for column in columns) +
-           " FROM areas_adminarea a JOIN areas_boundarygeneration g ON g.id = a.generation_id"
-           " WHERE g.is_current AND a.kato = %s")
+    sql = "SELECT " + ", ".join(f"a.{column}" for column in columns) + " " + _CURRENT_AREA_BY_KATO
     return sql, columns
 
 
 def resolve_area(kato: str):
     """The area of the current generation with this KATO code, or a 400 saying what is wrong.
-    One indexed statement on every request (no ORM query building: this is on the hot path of
-    every area= request, and the area's id keys the compiled statements)."""
+    One indexed statement, no ORM query building: the low-zoom count tiles resolve their
+    area= filter on every tile."""
     from layers.areas.models import AdminArea
 
     kato = kato.strip()
@@ -84,8 +87,7 @@ def _current_area_id(kato: str) -> RawSQL:
     """The id of the current generation's area with this code, looked up by the statement
     itself: a statement compiled once serves every later request, and a new boundary
     generation (new ids) changes what it finds without recompiling."""
-    return RawSQL("SELECT a.id FROM areas_adminarea a JOIN areas_boundarygeneration g "
-                  "ON g.id = a.generation_id WHERE g.is_current AND a.kato = %s", (kato,),
+    return RawSQL(f"SELECT a.id {_CURRENT_AREA_BY_KATO}", (kato,),
                   output_field=BigIntegerField())
 
 
@@ -104,6 +106,7 @@ class LayerQuery:
     layer: Layer
     request: object
     near: Near | None = None
+
     def area_reference(self, params=None):
         """The area= filter as an AreaReference (None without one), checked to exist now."""
         params = self.request.GET if params is None else params
