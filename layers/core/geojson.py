@@ -1,9 +1,19 @@
-"""GeoJSON assembly: geometry text comes from PostGIS (ST_AsGeoJSON, 6 decimals ≈ 10 cm) and
-is spliced in as-is, so Python never parses and re-encodes coordinates."""
+"""GeoJSON assembly. Geometry text comes from PostGIS (ST_AsGeoJSON, 6 decimals ≈ 10 cm).
+
+Two forms of a feature, one set of values (Layer.properties()):
+- `FeatureText`: PostgreSQL writes the whole Feature as compact JSON text, and Python only
+  joins the rows' texts. The GeoJSON list, a feature's detail and the GeoJSON export use it:
+  a page of features then costs the web process what the database's text costs to read.
+- `feature_rows`: the values as Python objects, for the responses that are not GeoJSON
+  (CSV, GeoPackage) or that mix in values of their own (the OGC API's CRS, spatial answers).
+Both write a value the same way: Decimal as exact text, times as ISO 8601 in UTC.
+"""
+
+import re
 
 import orjson
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import F, QuerySet
+from django.db.models import Expression, F, QuerySet, TextField
 
 from .layer import Layer
 
@@ -24,6 +34,81 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 def dumps(value) -> str:
     return orjson.dumps(value, default=_json_default, option=_OPTIONS).decode()
+
+
+_PROPERTY_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+class FeatureText(Expression):
+    """One GeoJSON Feature as compact JSON text, written by PostgreSQL:
+    {"type":"Feature","id":…,"geometry":…,"properties":{…}} with the properties in the order
+    given. A value is written with to_json, except Decimal (exact text, as `dumps` writes it)
+    and times (ISO 8601 in UTC)."""
+
+    output_field = TextField()
+
+    def __init__(self, pk, geometry, properties: dict):
+        super().__init__(output_field=TextField())
+        for name in properties:
+            # Keys are written into the statement: only plain names, never user input.
+            if not _PROPERTY_NAME.fullmatch(name):
+                raise ValueError(f"property name {name!r} is not a plain lower-case name")
+        self.names = list(properties)
+        self.sources = [pk, geometry, *properties.values()]
+
+    def get_source_expressions(self):
+        return self.sources
+
+    def set_source_expressions(self, expressions):
+        self.sources = list(expressions)
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False,
+                           for_save=False):
+        copy = self.copy()
+        copy.sources = [source.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+                        for source in self.sources]
+        return copy
+
+    @staticmethod
+    def _json_value(sql: str, expression) -> str:
+        internal = expression.output_field.get_internal_type()
+        if internal == "DecimalField":
+            return f"to_json(({sql})::text)"
+        if internal == "DateTimeField":
+            return (f"to_json(to_char(({sql}) AT TIME ZONE 'UTC', "
+                    f"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))")
+        return f"to_json({sql})"
+
+    def as_sql(self, compiler, connection):
+        params = []
+
+        def compiled(expression):
+            sql, expression_params = compiler.compile(expression)
+            params.extend(expression_params)
+            return sql
+
+        pk, geometry, *values = self.sources
+        pieces = [f"""'{{"type":"Feature","id":' || to_json({compiled(pk)})::text""",
+                  f"""',"geometry":' || coalesce(({compiled(geometry)})::text, 'null')"""]
+        for index, (name, expression) in enumerate(zip(self.names, values, strict=True)):
+            opening = '"properties":{' if index == 0 else ""
+            value = self._json_value(compiled(expression), expression)
+            pieces.append(f"""',{opening}"{name}":' || coalesce({value}::text, 'null')""")
+        pieces.append("'}}'" if values else """',"properties":{}}'""")
+        return "(" + " || ".join(pieces) + ")", params
+
+
+def feature_text_expression(layer: Layer, zoom: int | None = None, transform=None,
+                            extra_properties: dict | None = None) -> FeatureText:
+    """The layer's Feature as JSON text written by PostgreSQL (see FeatureText);
+    extra_properties (name → expression) follow the layer's own."""
+    geometry = layer.geometry_for_zoom(zoom)
+    if transform is not None:
+        geometry = transform(F(geometry))
+    properties = {name: (F(expr) if isinstance(expr, str) else expr)
+                  for name, expr in layer.properties().items()}
+    properties.update(extra_properties or {})
+    return FeatureText(F("pk"), AsGeoJSON(geometry, precision=COORDINATE_PRECISION), properties)
 
 
 def feature_values(layer: Layer, queryset: QuerySet, zoom: int | None = None,

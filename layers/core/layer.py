@@ -13,7 +13,7 @@ filters, tiles or sums on anything else. Every other column of the model is hidd
 """
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db.models import Expression, F, QuerySet, Value
+from django.db.models import CharField, Expression, F, Func, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 from django.utils.translation import get_language
@@ -34,6 +34,14 @@ def localized(field_prefix: str) -> Expression:
     if language == "kk":
         return fallback
     return Coalesce(NullIf(F(f"{field_prefix}_{language}"), Value("")), fallback)
+
+
+def iso_time(column: str) -> Expression:
+    """A timestamp as ISO 8601 text in UTC (2026-11-29T06:50:00Z), the form every response
+    gives times in."""
+    return Func(F(column), Value('YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                template="to_char(%(expressions)s)", arg_joiner=" AT TIME ZONE 'UTC', ",
+                output_field=CharField())
 
 
 def referenced_paths(expression) -> set[str]:

@@ -5,6 +5,7 @@ import functools
 import math
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.db.models import (
@@ -12,6 +13,7 @@ from django.db.models import (
     BooleanField,
     F,
     FloatField,
+    Func,
     QuerySet,
     TextField,
     Value,
@@ -21,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from .errors import BadQuery
-from .geojson import feature_values
+from .geojson import feature_text_expression
 from .layer import Layer
 from .params import Near, parse_bbox, parse_near
 from .statements import (
@@ -191,13 +193,20 @@ class LayerQuery:
     def public_distance(self, distance) -> float:
         """The distance a response shows: 0.1 m, or rounded to settings.
         TZ_PRIVACY_DISTANCE_ROUND_M on a layer with coarsened positions."""
-        from django.conf import settings
-
         metres = distance.m if hasattr(distance, "m") else float(distance)
         if self.layer.coarsened:
             step = settings.TZ_PRIVACY_DISTANCE_ROUND_M
             return float(round(metres / step) * step)
         return round(metres, 1)
+
+    def public_distance_expression(self) -> Func:
+        """public_distance() written by the statement itself, from the distance_m column."""
+        if self.layer.coarsened:
+            step = float(settings.TZ_PRIVACY_DISTANCE_ROUND_M)
+            return Func(F("distance_m"), template=f"(round(%(expressions)s / {step!r}) * {step!r})",
+                        output_field=FloatField())
+        return Func(F("distance_m"), template="round((%(expressions)s)::numeric, 1)::float8",
+                    output_field=FloatField())
 
     # --- ordering and keyset paging -------------------------------------------------------
     def ordering_parameter(self, params=None) -> str:
@@ -290,17 +299,20 @@ class LayerQuery:
     # --- compiled statements (layers.core.statements) ---------------------------------------
     def list_statement(self, limit: int, with_cursor: bool) -> CompiledStatement:
         """The GeoJSON list's statement: one page of limit + 1 rows (the extra one says a next
-        page exists), after a cursor given as Slots when with_cursor."""
+        page exists), after a cursor given as Slots when with_cursor. A row is (pk, the
+        Feature's JSON text, the cursor's sort keys)."""
         def compile_statement():
             queryset, order = self.ordered(self.filtered(slots=True))
             if with_cursor:
                 queryset = self.keyset(queryset, order)
             keys = tuple(o.lstrip("-") for o in order if o.lstrip("-") != "pk")
-            distance = ("distance_m",) if self.near is not None else ()
-            values = feature_values(self.layer, queryset, extra=keys + distance)[: limit + 1]
-            return CompiledStatement.of(values, order=order, keys=keys,
-                                        with_distance=bool(distance),
-                                        properties=list(self.layer.properties()))
+            # With near= every feature tells its distance, whatever the ordering.
+            distance = ({"distance_m": self.public_distance_expression()}
+                        if self.near is not None else {})
+            values = queryset.annotate(
+                _feature=feature_text_expression(self.layer, extra_properties=distance),
+            ).values_list("pk", "_feature", *keys)[: limit + 1]
+            return CompiledStatement.of(values, order=order, keys=keys)
 
         key = statement_key(self.layer, self.request, "list", limit, with_cursor,
                             ignore=("cursor", "limit", "lang", *GEOMETRIC_PARAMETERS))

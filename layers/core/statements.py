@@ -73,24 +73,29 @@ class CompiledStatement:
         """The parameters with every Slot replaced by its value."""
         return bind_slots(self.params, values)
 
-    def rows(self, **values) -> list[list]:
-        """Run the statement; rows as lists, with the field converters applied (JSON text
-        parsed, geometry read, …) exactly as the ORM would."""
+    def fetch(self, **values) -> list[tuple]:
+        """Run the statement; the rows as the database sent them (no converters)."""
         with connection.cursor() as cursor:
             cursor.execute(self.sql, self.bind(**values))
-            rows = cursor.fetchall()
+            return cursor.fetchall()
+
+    def convert(self, row) -> list:
+        """One fetched row with the field converters applied (JSON text parsed, geometry
+        read, …) exactly as the ORM would."""
+        row = list(row)
+        for position, functions, expression in self.converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        return row
+
+    def rows(self, **values) -> list[list]:
+        """Run the statement; rows as lists, with the field converters applied."""
+        rows = self.fetch(**values)
         if not self.converters:
             return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for position, functions, expression in self.converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
-            converted.append(row)
-        return converted
+        return [self.convert(row) for row in rows]
 
 
 _MISSING = object()

@@ -8,7 +8,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from layers.core.layer import POINT, Layer, localized
+from layers.core.layer import POINT, Layer, iso_time, localized
 
 from .filters import InvestmentProjectFilterSet
 from .models import InvestmentProject
@@ -80,7 +80,7 @@ class InvestmentProjectLayer(Layer):
             "employment_year": "employment_year",
             "settlement": "settlement_kato",
             "responsible_position": "responsible_position",
-            "created_at": "created_at",
+            "created_at": iso_time("created_at"),
             "url": Concat(Value("/investments/"), Cast("id", CharField()), Value("/"),
                           output_field=CharField()),
             "oblast": F("oblast__kato"),

@@ -23,7 +23,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from layers.core.layer import POINT, Layer, localized
+from layers.core.layer import POINT, Layer, iso_time, localized
 
 from .filters import SocialProjectFilterSet
 from .models import SocialProject
@@ -36,13 +36,6 @@ class Today(Func):
 
     template = "CURRENT_DATE"
     output_field = DateField()
-
-
-def iso_time(column: str) -> Func:
-    """A timestamp as ISO 8601 text in UTC (2026-11-29T06:50:00Z)."""
-    return Func(F(column), Value('YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                template="to_char(%(expressions)s)", arg_joiner=" AT TIME ZONE 'UTC', ",
-                output_field=CharField())
 
 
 def report_overdue_condition() -> Q:

@@ -9,7 +9,9 @@ import json
 
 import mapbox_vector_tile
 import pytest
+from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, Polygon
+from django.utils import translation
 
 from layers.core.registry import layer_registry
 
@@ -165,6 +167,69 @@ def test_detail_and_missing_feature(client, layer):
     detail = get_json(client, f"/api/layers/{layer.slug}/{feature['id']}/")
     assert detail["id"] == feature["id"] and detail["properties"] == feature["properties"]
     assert "no feature" in get_json(client, f"/api/layers/{layer.slug}/999999999/", 404)["error"]
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_features_written_by_postgres_hold_the_layer_values(client, layer):
+    """The list's features are written by PostgreSQL (FeatureText); their values are the
+    layer's public values as Python reads them (feature_rows: CSV, GeoPackage): Decimals as
+    exact text, times as ISO 8601 in UTC."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from layers.core.geojson import feature_rows
+
+    collection = get_json(client, f"/api/layers/{layer.slug}/", limit=40,
+                          bbox=SOUTH_EAST_BBOX, lang="en")
+    listed = {f["id"]: f for f in collection["features"]}
+    assert listed
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    queryset = layer.visible_queryset(request).filter(pk__in=listed)
+    with translation.override("en"):
+        rows = list(feature_rows(layer, queryset))
+    assert len(rows) == len(listed)
+    for pk, props, geometry, _ in rows:
+        expected = json.loads(json.dumps(props, default=_json_text))
+        assert listed[pk]["properties"] == expected, pk
+        assert listed[pk]["geometry"] == (json.loads(geometry) if geometry else None)
+
+
+def _json_text(value):
+    return str(value)  # what dumps writes for a Decimal (times are text already)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_near_distances_are_rounded_as_the_layer_says(client, layer):
+    collection = get_json(client, f"/api/layers/{layer.slug}/", limit=20,
+                          near=f"{ALMATY[0]},{ALMATY[1]}", within=15)
+    distances = [f["properties"]["distance_m"] for f in collection["features"]]
+    assert distances
+    if layer.coarsened:
+        step = settings.TZ_PRIVACY_DISTANCE_ROUND_M
+        assert all(d % step == 0 for d in distances), distances
+    else:
+        assert all(round(d, 1) == d for d in distances), distances
+
+
+def test_feature_text_refuses_a_property_name_it_cannot_write_safely():
+    from django.db.models import F, Value
+
+    from layers.core.geojson import FeatureText
+
+    for name in ("name'); DROP TABLE x; --", 'a"b', "Name", ""):
+        with pytest.raises(ValueError, match="plain lower-case name"):
+            FeatureText(F("pk"), Value(None), {name: Value(1)})
+
+
+def test_methods_other_than_get_keep_their_answers(client):
+    """GET is served from Django's request (PortalAPIView.dispatch); DRF still answers the
+    other methods: OPTIONS describes the endpoint, a write is a JSON 405."""
+    assert client.options("/api/layers/areas/").status_code == 200
+    refused = client.post("/api/layers/areas/", {})
+    assert refused.status_code == 405
+    assert "POST" in json.loads(refused.content)["error"]
+    assert client.head("/api/layers/areas/?limit=1").status_code == 200
 
 
 def test_unknown_layer_is_404(client):
