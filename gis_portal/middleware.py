@@ -1,5 +1,6 @@
-import unicodedata
+import re
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
@@ -30,9 +31,12 @@ class KazakhFirstLocaleMiddleware(LocaleMiddleware):
 API_PATH_PREFIXES = ("/api/", "/tiles/")
 
 
+# Unicode category Cc: the C0 controls (NUL to US), DEL and the C1 controls.
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _has_control_character(text: str) -> bool:
-    # Unicode category Cc: the C0 controls (NUL to US), DEL and the C1 controls.
-    return any(unicodedata.category(character) == "Cc" for character in text)
+    return _CONTROL_CHARACTER.search(text) is not None
 
 
 def _control_character_problem(request) -> tuple[str, str | None] | None:
@@ -69,3 +73,28 @@ class RejectControlCharactersMiddleware:
                     body["parameter"] = parameter
                 return JsonResponse(body, status=400)
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, except that responses under the policy's EXCLUDE_URL_PREFIXES
+    (JSON, GeoJSON and tiles, never rendered as documents) are left alone before the policy is
+    built: django-csp builds the header for every response and only then checks the prefix,
+    a cost every tile and list page would pay for a header it never gets."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+        self.excluded_prefixes = tuple(policy.get("EXCLUDE_URL_PREFIXES") or ())
+
+    def _excluded(self, request) -> bool:
+        return bool(self.excluded_prefixes) and request.path_info.startswith(
+            self.excluded_prefixes)
+
+    def process_request(self, request):
+        if not self._excluded(request):
+            super().process_request(request)
+
+    def process_response(self, request, response):
+        if self._excluded(request):
+            return response
+        return super().process_response(request, response)

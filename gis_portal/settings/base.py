@@ -60,7 +60,7 @@ MIDDLEWARE = [
     # A NUL byte or other control character in an API path or query string: 400 JSON.
     "gis_portal.middleware.RejectControlCharactersMiddleware",
     # The Content-Security-Policy header of every response (CONTENT_SECURITY_POLICY below).
-    "csp.middleware.CSPMiddleware",
+    "gis_portal.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gis_portal.middleware.KazakhFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -26,6 +26,14 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, FloatField, QuerySet
 from django.utils.translation import get_language
+from psycopg.adapt import Loader
+
+
+class Utf8TextLoader(Loader):
+    """psycopg loader leaving a text value as the UTF-8 bytes PostgreSQL sent."""
+
+    def load(self, data) -> bytes:
+        return bytes(data)
 
 
 class Slot:
@@ -73,16 +81,20 @@ class CompiledStatement:
         """The parameters with every Slot replaced by its value."""
         return bind_slots(self.params, values)
 
-    def fetch(self, **values) -> list[tuple]:
-        """Run the statement; the rows as the database sent them (no converters)."""
+    def fetch(self, text_as_utf8: bool = False, **values) -> list[tuple]:
+        """Run the statement; the rows as the database sent them (no converters). With
+        text_as_utf8, text columns stay the UTF-8 bytes PostgreSQL sent: a response that
+        only passes them on never decodes and re-encodes them."""
         with connection.cursor() as cursor:
+            if text_as_utf8:
+                cursor.cursor.adapters.register_loader("text", Utf8TextLoader)
             cursor.execute(self.sql, self.bind(**values))
             return cursor.fetchall()
 
     def convert(self, row) -> list:
         """One fetched row with the field converters applied (JSON text parsed, geometry
-        read, …) exactly as the ORM would."""
-        row = list(row)
+        read, …) exactly as the ORM would. Text fetched as UTF-8 bytes is decoded first."""
+        row = [value.decode() if isinstance(value, bytes) else value for value in row]
         for position, functions, expression in self.converters:
             value = row[position]
             for function in functions:
