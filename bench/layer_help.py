@@ -10,6 +10,8 @@ run the polygon test a million times for tags the code overrides anyway).
 Scenarios, each the portal over HTTP against the very statement its view runs on a
 persistent psycopg connection:
   tiles:help   z4–z14 tiles over the densest places and the whole country at z4–z5
+  tiles:help-other-filters  the same tiles at z4–z9 with the list's filters the counts do
+               not answer (family situation, publication date): drawn from the requests
   list:help    GeoJSON lists filtered as the programme lists (area, topic, kind, family,
                age, date), target p50 within 2 ms of raw SQL
   stats:help   per-okrug stats (private: suppressed), target ≤ 1.3× the raw GROUP BY over
@@ -208,6 +210,9 @@ def help_tiles(conn) -> list[tuple[int, int, int]]:
 
 # Tiles are asked without filters and with the list's filters the counts answer.
 TILE_FILTERS = ({}, {"topic": "material", "kind": "firewood", "age_from": "60"})
+# The list's filters the counts do not answer: at z <= 9 those tiles draw the requests.
+OTHER_TILE_FILTERS = ({"family": "disabled"}, {"published_after": "2025-06-01"})
+OTHER_FILTERS_MAX_ZOOM = 9
 
 
 def tile_path(query: dict, z: int, x: int, y: int) -> str:
@@ -284,6 +289,21 @@ def scenarios(ctx):
         return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
             "zooms": zooms, "target": TILE_TARGET}
 
+    def build_other_filter_tiles():
+        tiles = [tile for tile in help_tiles(ctx.monitor) if tile[0] <= OTHER_FILTERS_MAX_ZOOM]
+        contenders = pair("raw tile SQL (help-requests, other filters)",
+                          "portal /tiles/help-requests (other filters)",
+                          "filters the counts do not answer, z4-z9")
+        raw_items, http_items, zooms = [], [], []
+        for n, (z, x, y) in enumerate(tiles):
+            query = OTHER_TILE_FILTERS[n % len(OTHER_TILE_FILTERS)]
+            statement, args = tile_call("help-requests", query, z, x, y)
+            raw_items.append((statement, args, "scalar"))
+            http_items.append(tile_path(query, z, x, y))
+            zooms.append(z)
+        return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
+            "zooms": zooms, "target": TILE_TARGET}
+
     def build_list():
 
         contenders = pair("raw list SQL (help)", "portal /api/layers/help-requests/",
@@ -312,5 +332,5 @@ def scenarios(ctx):
         return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
             "target": STATS_TARGET}
 
-    return [("tiles:help", build_tiles), ("list:help", build_list),
-            ("stats:help", build_stats)]
+    return [("tiles:help", build_tiles), ("tiles:help-other-filters", build_other_filter_tiles),
+            ("list:help", build_list), ("stats:help", build_stats)]
