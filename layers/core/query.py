@@ -312,7 +312,7 @@ class LayerQuery:
             values = queryset.annotate(
                 _feature=feature_text_expression(self.layer, extra_properties=distance),
             ).values_list("pk", "_feature", *keys)[: limit + 1]
-            return CompiledStatement.of(values, order=order, keys=keys)
+            return CompiledStatement.of(values, order=order)
 
         key = statement_key(self.layer, self.request, "list", limit, with_cursor,
                             ignore=("cursor", "limit", "lang", *GEOMETRIC_PARAMETERS))

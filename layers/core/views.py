@@ -4,8 +4,8 @@ per-area stats and exports. Tiles live in the tiles app."""
 import csv
 import io
 import tempfile
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.gis.measure import D
@@ -103,7 +103,7 @@ class LayerListView(PortalAPIView):
                           settings.GEOJSON_MAX_LIMIT)
         cursor = request.GET.get("cursor")
         statement = query.list_statement(limit, with_cursor=bool(cursor))
-        order, keys = statement.extra["order"], statement.extra["keys"]
+        order = statement.extra["order"]
         slots = query.geometric_values()
         if cursor:
             slots.update(query.cursor_values(order, cursor))
