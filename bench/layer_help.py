@@ -275,13 +275,11 @@ def scenarios(ctx):
     def pair(raw_name, ours_name, note):
         return sql_and_http(ctx, raw_name, ours_name, note)
 
-    def build_tiles():
-        tiles = help_tiles(ctx.monitor)
-        contenders = pair("raw tile SQL (help-requests)", "portal /tiles/help-requests",
-                          "the statement tiles.sql.render_tile runs, via psycopg")
+    def tile_scenario(tiles, filters, raw_name, ours_name, note):
+        contenders = pair(raw_name, ours_name, note)
         raw_items, http_items, zooms = [], [], []
         for n, (z, x, y) in enumerate(tiles):
-            query = TILE_FILTERS[n % len(TILE_FILTERS)]
+            query = filters[n % len(filters)]
             statement, args = tile_call("help-requests", query, z, x, y)
             raw_items.append((statement, args, "scalar"))
             http_items.append(tile_path(query, z, x, y))
@@ -289,20 +287,17 @@ def scenarios(ctx):
         return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
             "zooms": zooms, "target": TILE_TARGET}
 
+    def build_tiles():
+        return tile_scenario(help_tiles(ctx.monitor), TILE_FILTERS,
+                             "raw tile SQL (help-requests)", "portal /tiles/help-requests",
+                             "the statement tiles.sql.render_tile runs, via psycopg")
+
     def build_other_filter_tiles():
         tiles = [tile for tile in help_tiles(ctx.monitor) if tile[0] <= OTHER_FILTERS_MAX_ZOOM]
-        contenders = pair("raw tile SQL (help-requests, other filters)",
-                          "portal /tiles/help-requests (other filters)",
-                          "filters the counts do not answer, z4-z9")
-        raw_items, http_items, zooms = [], [], []
-        for n, (z, x, y) in enumerate(tiles):
-            query = OTHER_TILE_FILTERS[n % len(OTHER_TILE_FILTERS)]
-            statement, args = tile_call("help-requests", query, z, x, y)
-            raw_items.append((statement, args, "scalar"))
-            http_items.append(tile_path(query, z, x, y))
-            zooms.append(z)
-        return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
-            "zooms": zooms, "target": TILE_TARGET}
+        return tile_scenario(tiles, OTHER_TILE_FILTERS,
+                             "raw tile SQL (help-requests, other filters)",
+                             "portal /tiles/help-requests (other filters)",
+                             "filters the counts do not answer, z4-z9")
 
     def build_list():
 

@@ -13,9 +13,10 @@ import re
 
 import orjson
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Expression, F, QuerySet, TextField
+from django.db.models import F, QuerySet, TextField
 
 from .layer import Layer
+from .statements import SourcesExpression
 
 COORDINATE_PRECISION = 6
 
@@ -39,35 +40,19 @@ def dumps(value) -> str:
 _PROPERTY_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
-class FeatureText(Expression):
+class FeatureText(SourcesExpression):
     """One GeoJSON Feature as compact JSON text, written by PostgreSQL:
     {"type":"Feature","id":…,"geometry":…,"properties":{…}} with the properties in the order
     given. A value is written with to_json, except Decimal (exact text, as `dumps` writes it)
     and times (ISO 8601 in UTC)."""
 
-    output_field = TextField()
-
     def __init__(self, pk, geometry, properties: dict):
-        super().__init__(output_field=TextField())
         for name in properties:
             # Keys are written into the statement: only plain names, never user input.
             if not _PROPERTY_NAME.fullmatch(name):
                 raise ValueError(f"property name {name!r} is not a plain lower-case name")
+        super().__init__([pk, geometry, *properties.values()], TextField())
         self.names = list(properties)
-        self.sources = [pk, geometry, *properties.values()]
-
-    def get_source_expressions(self):
-        return self.sources
-
-    def set_source_expressions(self, expressions):
-        self.sources = list(expressions)
-
-    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False,
-                           for_save=False):
-        copy = self.copy()
-        copy.sources = [source.resolve_expression(query, allow_joins, reuse, summarize, for_save)
-                        for source in self.sources]
-        return copy
 
     @staticmethod
     def _json_value(sql: str, expression) -> str:

@@ -214,21 +214,13 @@ class KeysetAfter(Expression):
                  self.slots[1]])
 
 
-class BoundSQL(Expression):
-    """A SQL snippet over ORM expressions whose own values are parameters, each a value or a
-    Slot: `template` has {0}, {1}, … for the compiled sources and %s for `values`, in order.
-    The geometric filters (bbox, near) use it so one compiled statement serves every box and
-    every point."""
+class SourcesExpression(Expression):
+    """An expression over a list of ORM expressions (`sources`) that its as_sql compiles and
+    writes into SQL of its own."""
 
-    def __init__(self, template: str, sources: list, values: list, output_field):
+    def __init__(self, sources: list, output_field):
         super().__init__(output_field=output_field)
-        self.template = template
         self.sources = list(sources)
-        self.values = list(values)
-
-    @property
-    def conditional(self):
-        return isinstance(self.output_field, BooleanField)
 
     def get_source_expressions(self):
         return self.sources
@@ -242,6 +234,22 @@ class BoundSQL(Expression):
         copy.sources = [source.resolve_expression(query, allow_joins, reuse, summarize,
                                                   for_save) for source in self.sources]
         return copy
+
+
+class BoundSQL(SourcesExpression):
+    """A SQL snippet over ORM expressions whose own values are parameters, each a value or a
+    Slot: `template` has {0}, {1}, … for the compiled sources and %s for `values`, in order.
+    The geometric filters (bbox, near) use it so one compiled statement serves every box and
+    every point."""
+
+    def __init__(self, template: str, sources: list, values: list, output_field):
+        super().__init__(sources, output_field)
+        self.template = template
+        self.values = list(values)
+
+    @property
+    def conditional(self):
+        return isinstance(self.output_field, BooleanField)
 
     def as_sql(self, compiler, connection):
         parts, params = [], []
