@@ -22,6 +22,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -49,7 +50,8 @@ from .models import (
 )
 from .views import _private
 
-DESK_ROWS = 100
+# Rows per page of each desk section.
+DESK_ROWS = 50
 MATCH_LIMIT = 30
 UPLOAD_SESSION_KEY = "volunteers_upload"
 
@@ -104,6 +106,13 @@ def _referrer_or(request, fallback: str) -> str:
 
 # --- The desk ------------------------------------------------------------------------------
 
+def _page_url(request, parameter: str, number: int) -> str:
+    """The desk with one section turned to another page, the others where they were."""
+    params = request.GET.copy()
+    params[parameter] = str(number)
+    return f"{request.path}?{params.urlencode()}"
+
+
 class DeskView(StaffMixin, View):
     def get(self, request):
         return self.render_desk(request)
@@ -112,41 +121,54 @@ class DeskView(StaffMixin, View):
         change, moderate = self.change_roots, self.moderate_roots
         recorded = HelpRecord.objects.filter(request=OuterRef("request"),
                                              volunteer=OuterRef("volunteer"))
-        context = {
-            "error": error,
-            "may_change": change != set(),
-            "may_moderate": moderate != set(),
-            "today": timezone.localdate().isoformat(),
+        sections = {
             "requests": (HelpRequest.objects.filter(tagged_in(change))
                          .filter(is_published=True, consent_at__isnull=False,
                                  erased_at__isnull=True,
                                  status__in=HelpRequest.PUBLIC_STATUSES)
                          .select_related("kind", "settlement")
-                         .order_by("-published_on", "-id")[:DESK_ROWS]),
+                         .order_by("-published_on", "-id")),
             "assignments": (Assignment.objects.filter(tagged_in(change, "request__"))
                             .annotate(recorded=Exists(recorded))
                             .select_related("request__kind", "request__settlement")
-                            .order_by("-created_at", "-id")[:DESK_ROWS]),
+                            .order_by("-created_at", "-id")),
             "to_confirm": (HelpRecord.objects.filter(tagged_in(change),
                                                      confirmed_at__isnull=True)
                            .select_related("kind", "request__settlement")
-                           .order_by("helped_on", "id")[:DESK_ROWS]),
+                           .order_by("helped_on", "id")),
             "to_review": (HelpRecord.objects.filter(tagged_in(change),
                                                     confirmed_at__isnull=False,
                                                     review__isnull=True)
                           .select_related("kind", "request__settlement")
-                          .order_by("-confirmed_at", "-id")[:DESK_ROWS]),
+                          .order_by("-confirmed_at", "-id")),
             "reviews": (Review.objects.filter(tagged_in(moderate, "record__"),
                                               moderation=Review.Moderation.PENDING)
                         .select_related("record__kind", "record__request__settlement")
-                        .order_by("created_at", "id")[:DESK_ROWS]),
+                        .order_by("created_at", "id")),
             "proposals": (DirectionProposal.objects.filter(tagged_in(moderate, "volunteer__"),
                                                            status=DirectionProposal.Status.PENDING)
-                          .order_by("created_at", "id")[:DESK_ROWS]),
+                          .order_by("created_at", "id")),
+        }
+        context = {
+            "error": error,
+            "may_change": change != set(),
+            "may_moderate": moderate != set(),
+            "today": timezone.localdate().isoformat(),
             "directions": Direction.objects.filter(is_active=True),
             "via_choices": HelpRecord.ConfirmedVia.choices,
             "review_max": actions.REVIEW_MAX_CHARS,
         }
+        # Each section pages on its own (?requests_page=2): an oblast's desk can hold
+        # thousands of requests, and every one of them must be reachable.
+        for name, queryset in sections.items():
+            parameter = f"{name}_page"
+            page = Paginator(queryset, DESK_ROWS).get_page(request.GET.get(parameter))
+            page.parameter = parameter
+            page.previous_url = (_page_url(request, parameter, page.previous_page_number())
+                                 if page.has_previous() else None)
+            page.next_url = (_page_url(request, parameter, page.next_page_number())
+                             if page.has_next() else None)
+            context[name] = page
         return _private(render(request, "volunteers/staff_desk.html", context, status=status))
 
 

@@ -138,6 +138,46 @@ def test_desk_lists_open_requests_of_the_area_with_a_find_volunteers_link(world,
     assert "Test Person" not in page and "Test Volunteer" not in page
 
 
+def test_every_open_request_is_reachable_page_by_page(world, officer, oblast_officer, places,
+                                                     monkeypatch):
+    from layers.volunteers import views_staff
+
+    monkeypatch.setattr(views_staff, "DESK_ROWS", 2)
+    more = [make(oblast_officer, n, places["a1"], kind="firewood") for n in (2, 3, 4)]
+    every = {world["request"].pk, *(r.pk for r in more)}
+    seen, url, pages = set(), DESK, 0
+    while url:
+        page = text_of(officer.get(url))
+        pages += 1
+        shown = {pk for pk in every if match_url_of(pk) in page}
+        assert len(shown) <= 2 and not shown & seen
+        seen |= shown
+        assert f"Showing {2 * pages - 1}–{min(2 * pages, 4)} of 4" in page
+        url = _link(page, "next")
+    assert pages == 2 and seen == every
+    # the other sections keep their own page; an unknown page number shows the last page
+    last = text_of(officer.get(DESK + "?requests_page=99&assignments_page=3"))
+    assert "Showing 3–4 of 4" in last and 'rel="prev"' in last
+    # an action from page 2 returns to page 2
+    volunteer = world["near"]
+    target = more[0] if match_url_of(more[0].pk) in last else world["request"]
+    response = officer.post(f"/volunteers/staff/requests/{target.pk}/assign/",
+                            {"volunteer": volunteer.pk, "next": DESK + "?requests_page=2"})
+    assert response.status_code == 302 and response["Location"] == DESK + "?requests_page=2"
+
+
+def match_url_of(pk) -> str:
+    return f"/volunteers/staff/requests/{pk}/match/"
+
+
+def _link(page: str, rel: str) -> str | None:
+    import html
+    import re
+
+    found = re.search(rf'<a href="([^"]+)" rel="{rel}">', page)
+    return html.unescape(found.group(1)) if found else None
+
+
 def test_match_page_lists_fitting_volunteers_nearest_first_with_reasons_and_no_names(
         world, officer):
     response = officer.get(match_url(world["request"]))
