@@ -299,9 +299,9 @@ class Layer:
         return queryset.filter(**{f"{area.level}_id": area.pk})
 
     # --- per-area statistics ----------------------------------------------------------------
-    # The stats view runs stats_queryset(), joined to the areas' codes and names
-    # (statements.stats_statement_of, compiled once per request shape), and hands the rows to
-    # stats_entries(); stats() does the same for callers outside the view.
+    # The stats view runs stats_queryset() with the areas' codes and names joined and the
+    # entries written as JSON by PostgreSQL (statements.stats_statement_of, compiled once per
+    # request shape): stats_entry_sql() says what each entry holds besides its area.
     def stats_queryset(self, queryset: QuerySet, level: str) -> QuerySet | None:
         """One row per area tag of the level (`<level>_id`) with the count and sums, as
         values() rows. None when the layer computes its stats another way (it overrides
@@ -312,36 +312,27 @@ class Layer:
         return (queryset.order_by().values(f"{level}_id")
                 .annotate(_count=Count("pk"), **sums))
 
-    @staticmethod
-    def stats_area(row: dict) -> dict | None:
-        """The area part of an entry from a stats row; None for rows untagged at the level
-        (a city has no district): they have no area to colour and are left out."""
-        if row["_area_kato"] is None:
-            return None
-        return {"kato": row["_area_kato"],
-                "name": {language: row[f"_area_name_{language}"] for language in LANGUAGES},
-                "approximate": bool(row["_area_approximate"])}
-
-    def stats_entries(self, rows: list[dict], level: str) -> list[dict]:
-        """The response's entries (by KATO code) from the stats statement's rows."""
-        result = []
-        for row in rows:
-            entry = self.stats_area(row)
-            if entry is None:
-                continue
-            entry["count"] = row["_count"]
-            for name in self.stat_sums:
-                entry[name] = row[f"_sum_{name}"]
-            result.append(entry)
-        return result
+    def stats_entry_sql(self, stats_queryset: QuerySet) -> dict[str, str]:
+        """An area's stats entry after its code, names and `approximate` flag: name → SQL
+        over the stats_queryset row `g`. Counts and float sums are JSON numbers; a Decimal
+        sum is its exact text, as every Decimal the API writes."""
+        values = {"count": 'g."_count"'}
+        for name in self.stat_sums:
+            column = f'g."_sum_{name}"'
+            field = stats_queryset.query.annotations[f"_sum_{name}"].output_field
+            values[name] = (f"({column})::text" if field.get_internal_type() == "DecimalField"
+                            else column)
+        return values
 
     def stats(self, queryset: QuerySet, level: str) -> list[dict]:
         """Feature count and sums per area of one level: a GROUP BY over the area tags."""
+        import orjson
+
         from .statements import stats_statement_of
 
-        statement = stats_statement_of(self.stats_queryset(queryset, level), level)
-        rows = [dict(zip(statement.names, row, strict=True)) for row in statement.rows()]
-        return self.stats_entries(rows, level)
+        grouped = self.stats_queryset(queryset, level)
+        statement = stats_statement_of(grouped, level, self.stats_entry_sql(grouped))
+        return orjson.loads(statement.fetch()[0][0])
 
     def private_stat_cells(self, queryset: QuerySet) -> list[dict] | None:
         """A private layer's stat cells for exactly the rows of `queryset`, from counts the

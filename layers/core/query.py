@@ -319,10 +319,13 @@ class LayerQuery:
         return STATEMENTS.get_or_compile(key, compile_statement)
 
     def stats_statement(self, level: str, params) -> CompiledStatement | None:
-        """The stats' GROUP BY for level (None: the layer computes its stats itself)."""
+        """The stats' GROUP BY for level with the response's `areas` written as JSON by
+        PostgreSQL (None: the layer computes its stats itself)."""
         def compile_statement():
             queryset = self.layer.stats_queryset(self.filtered(params, slots=True), level)
-            return None if queryset is None else stats_statement_of(queryset, level)
+            if queryset is None:
+                return None
+            return stats_statement_of(queryset, level, self.layer.stats_entry_sql(queryset))
 
         key = statement_key(self.layer, self.request, "stats", level,
                             ignore=("lang", "level", *GEOMETRIC_PARAMETERS))

@@ -28,6 +28,8 @@ from django.db.models import BooleanField, Expression, F, FloatField, QuerySet
 from django.utils.translation import get_language
 from psycopg.adapt import Loader
 
+from .layer import LANGUAGES
+
 
 class Utf8TextLoader(Loader):
     """psycopg loader leaving a text value as the UTF-8 bytes PostgreSQL sent."""
@@ -93,8 +95,8 @@ class CompiledStatement:
 
     def convert(self, row) -> list:
         """One fetched row with the field converters applied (JSON text parsed, geometry
-        read, …) exactly as the ORM would. Text fetched as UTF-8 bytes is decoded first."""
-        row = [value.decode() if isinstance(value, bytes) else value for value in row]
+        read, …) exactly as the ORM would."""
+        row = list(row)
         for position, functions, expression in self.converters:
             value = row[position]
             for function in functions:
@@ -113,23 +115,20 @@ class CompiledStatement:
 _MISSING = object()
 
 
-# The area columns a stats row carries besides the layer's own (see stats_statement_of).
-AREA_LABEL_COLUMNS = ("kato", "name_kk", "name_ru", "name_en", "approximate")
-
-
-def stats_statement_of(queryset: QuerySet, level: str) -> "CompiledStatement":
-    """A layer's stats GROUP BY (rows keyed by the integer tag `<level>_id`) joined afterwards
-    to the area for its code and names, as `_area_<column>`, by code. Grouping by the integer
-    first and naming the few groups afterwards keeps text out of the sort of every row."""
+def stats_statement_of(queryset: QuerySet, level: str,
+                            entry_values: dict[str, str]) -> "CompiledStatement":
+    """The stats response's `areas` as one JSON text written by PostgreSQL: per area of the
+    level (by KATO code; rows untagged at the level have no area and are left out) its code,
+    names, `approximate` flag and `entry_values` (name → SQL over the stats row `g`)."""
     inner = CompiledStatement.of(queryset)
     quote = connection.ops.quote_name
-    labels = ", ".join(f"a.{column} AS {quote('_area_' + column)}"
-                       for column in AREA_LABEL_COLUMNS)
-    sql = (f"SELECT g.*, {labels} FROM ({inner.sql}) g "
-           f"LEFT JOIN areas_adminarea a ON a.id = g.{quote(level + '_id')} ORDER BY a.kato")
-    return CompiledStatement(sql=sql, params=inner.params,
-                             names=inner.names + tuple(f"_area_{c}" for c in AREA_LABEL_COLUMNS),
-                             converters=inner.converters)
+    names = ", ".join(f"'{language}', a.name_{language}" for language in LANGUAGES)
+    values = "".join(f", '{name}', {sql}" for name, sql in entry_values.items())
+    sql = (f"SELECT coalesce('[' || string_agg(json_build_object('kato', a.kato, 'name', "
+           f"json_build_object({names}), 'approximate', coalesce(a.approximate, false)"
+           f"{values})::text, ',' ORDER BY a.kato) || ']', '[]') "
+           f"FROM ({inner.sql}) g JOIN areas_adminarea a ON a.id = g.{quote(level + '_id')}")
+    return CompiledStatement(sql=sql, params=inner.params)
 
 
 class StatementCache:

@@ -130,20 +130,13 @@ class SocialProjectLayer(Layer):
                 .annotate(_count=Count("pk"), _price=Sum("price_figure"),
                           _confirmed=Sum("confirmed_figure")))
 
-    def stats_entries(self, rows, level):
+    def stats_entry_sql(self, stats_queryset):
         """Per area: the number of projects, their total cost (price) and the funded share
         (percent_funded: confirmed money ÷ total cost, in %, not a sum), for the choropleth."""
-        result = []
-        for row in rows:
-            entry = self.stats_area(row)
-            if entry is None:
-                continue
-            price = row["_price"] or 0.0
-            entry.update({
-                "count": row["_count"],
-                "price": round(price, 2),
-                "percent_funded": round(100.0 * (row["_confirmed"] or 0.0) / price, 1)
-                if price else 0.0,
-            })
-            result.append(entry)
-        return result
+        price = 'coalesce(g."_price", 0)'
+        return {
+            "count": 'g."_count"',
+            "price": f"round(({price})::numeric, 2)",
+            "percent_funded": (f"CASE WHEN {price} = 0 THEN 0.0 ELSE round((100.0 * "
+                               f'coalesce(g."_confirmed", 0) / {price})::numeric, 1) END'),
+        }

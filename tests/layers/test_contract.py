@@ -250,6 +250,25 @@ def test_stats_per_level(client, layer, level):
         assert all(r["approximate"] for r in stats["areas"] if r["kato"])
 
 
+@pytest.mark.parametrize("layer", [p for p in LAYERS if not p.values[0].private])
+def test_stats_written_by_postgres_count_what_the_list_holds(client, layer):
+    """Each area's entry (written as JSON by PostgreSQL) counts the features the list
+    returns for that area, names the area in the three languages and orders by code."""
+    from layers.areas.models import AdminArea
+
+    stats = get_json(client, f"/api/layers/{layer.slug}/stats", level="oblast")
+    codes = [row["kato"] for row in stats["areas"]]
+    assert codes == sorted(codes) and codes
+    for row in stats["areas"][:3]:
+        listed = get_json(client, f"/api/layers/{layer.slug}/", limit=5000, area=row["kato"])
+        assert row["count"] == listed["numberReturned"] > 0
+        area = AdminArea.objects.get(kato=row["kato"], generation__is_current=True)
+        assert row["name"] == {"kk": area.name_kk, "ru": area.name_ru, "en": area.name_en}
+        assert row["approximate"] is area.approximate
+        for measure in layer.stat_sums:
+            assert measure in row
+
+
 @pytest.mark.parametrize("layer", LAYERS)
 def test_stats_respect_filters_and_reject_bad_level(client, layer):
     everything = get_json(client, f"/api/layers/{layer.slug}/stats", level="oblast")
