@@ -45,14 +45,17 @@ def map_level(request, zoom: int) -> tuple[str, str, list]:
     kato = request.GET.get("area")
     if not kato:
         return level, "", []
-    from layers.core.query import resolve_area
+    from layers.core.query import current_area_id_sql, resolve_area
 
     area = resolve_area(kato)  # a bad code: BadQuery (400), as on the list
     if LEVELS.index(area.level) > LEVELS.index(level):
         level = area.level
-    scope = (" AND (a.id = %s OR a.parent_id = %s OR a.parent_id IN "
-             "(SELECT id FROM areas_adminarea WHERE parent_id = %s))")
-    return level, scope, [area.pk, area.pk, area.pk]
+    # The area by its code, looked up by the statement: a tile statement kept for this
+    # request shape stays right when a new boundary generation arrives.
+    area_id = current_area_id_sql()
+    scope = (f" AND (a.id = {area_id} OR a.parent_id = {area_id} OR a.parent_id IN "
+             f"(SELECT id FROM areas_adminarea WHERE parent_id = {area_id}))")
+    return level, scope, [area.kato, area.kato, area.kato]
 
 
 def _area_name_sql() -> str:

@@ -74,9 +74,13 @@ def aggregate_statement(layer, inner_sql: str, names: tuple) -> str:
 
 
 def _aggregate_query(layer, request, z: int):
+    """The layer's aggregate features at this zoom (Layer.aggregate_tile_query), or None,
+    once per request shape: validating the filters and building the SQL cost more than the
+    counts' tile itself."""
     if layer.aggregate_tiles_max_zoom is None or z > layer.aggregate_tiles_max_zoom:
         return None
-    return layer.aggregate_tile_query(request, z)
+    key = statement_key(layer, request, "aggregate", z)
+    return STATEMENTS.get_or_compile(key, lambda: layer.aggregate_tile_query(request, z))
 
 
 def render_tile(layer, request, z: int, x: int, y: int) -> bytes:

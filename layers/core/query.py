@@ -85,12 +85,16 @@ def resolve_area(kato: str):
     return AdminArea.from_db(connection.alias, columns, row)
 
 
+def current_area_id_sql() -> str:
+    """A subquery: the id of the current generation's area whose code is its one parameter,
+    looked up by the statement itself. A statement compiled once serves every later request,
+    and a new boundary generation (new ids) changes what it finds without recompiling."""
+    return f"(SELECT a.id {_CURRENT_AREA_BY_KATO})"
+
+
 def _current_area_id(kato: str) -> RawSQL:
-    """The id of the current generation's area with this code, looked up by the statement
-    itself: a statement compiled once serves every later request, and a new boundary
-    generation (new ids) changes what it finds without recompiling."""
-    return RawSQL(f"SELECT a.id {_CURRENT_AREA_BY_KATO}", (kato,),
-                  output_field=BigIntegerField())
+    """current_area_id_sql() as an ORM expression for this code."""
+    return RawSQL(current_area_id_sql()[1:-1], (kato,), output_field=BigIntegerField())
 
 
 @dataclass(frozen=True)
@@ -263,12 +267,14 @@ class LayerQuery:
         return (f"layers.cursor:{self.layer.slug}:{self.ordering_parameter(params)}:"
                 f"{params.get('near', '')}")
 
+    # Not timestamped: the same page always carries the same next link, so a list page's
+    # ETag holds until its rows change.
     def encode_cursor(self, values: list, params=None) -> str:
-        return signing.dumps(values, salt=self._cursor_salt(params), compress=True)
+        return signing.Signer(salt=self._cursor_salt(params)).sign_object(values, compress=True)
 
     def decode_cursor(self, cursor: str, params=None) -> list:
         try:
-            values = signing.loads(cursor, salt=self._cursor_salt(params))
+            values = signing.Signer(salt=self._cursor_salt(params)).unsign_object(cursor)
         except (signing.BadSignature, ValueError, UnicodeError):
             raise BadQuery("cursor is not valid for this layer and ordering: use the next "
                            "link of the previous page, or start from the first page",

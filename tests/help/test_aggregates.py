@@ -104,3 +104,26 @@ def test_filters_the_counts_answer_and_a_fall_back_to_points(client, oblast_offi
                for f in points)
     # Above the threshold zoom the tile always holds the requests.
     assert all("count" not in f["properties"] for f in features(client, settlement, 10))
+
+
+def test_a_repeated_count_tile_runs_only_its_statement(client, oblast_officer, places,
+                                                       django_assert_num_queries):
+    """The filters are validated and the counts' SQL built once per request shape (the kind
+    choices alone are a query): every later tile of that shape runs one statement."""
+    settlement = places["a1"]
+    for n in range(5):
+        make(oblast_officer, n, settlement, topic="material", kind="firewood")
+    point = AreaPoint(OKRUG_A).geom
+    x, y = tile_xy(point.x, point.y, 8)
+    url = f"/tiles/{SLUG}/8/{x}/{y}.mvt?kind=firewood&topic=material&area={OKRUG_A}"
+
+    def okrug_count():
+        features = mapbox_vector_tile.decode(client.get(url).content)[SLUG]["features"]
+        return {f["properties"]["kato"]: f["properties"]["count"] for f in features}
+
+    assert okrug_count() == {OKRUG_A: 5}
+    with django_assert_num_queries(1):
+        assert okrug_count() == {OKRUG_A: 5}
+    make(oblast_officer, 5, settlement, topic="material", kind="firewood")
+    with django_assert_num_queries(1):  # the kept statement counts what is there now
+        assert okrug_count() == {OKRUG_A: 6}
