@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 
 from layers.core.errors import BadQuery, NotFound, error_response
 from layers.core.geojson import dumps
-from layers.core.params import inside_kazakhstan, parse_float, parse_lon_lat
+from layers.core.params import inside_kazakhstan, parse_float, parse_lon_lat_values
 from layers.core.views import JSON, PortalAPIView
 
 from . import schema
@@ -92,12 +92,12 @@ def area_lookup(request):
     A plain view with one SQL statement: this is the portal's hottest read (every map
     click), documented in the OpenAPI schema by layers.areas.schema."""
     try:
-        point = parse_lon_lat(request.GET.get("lon"), request.GET.get("lat"))
+        lon, lat = parse_lon_lat_values(request.GET.get("lon"), request.GET.get("lat"))
         code = parse_generation_code(request)
         found, generation = {}, code
-        if inside_kazakhstan(point.x, point.y):
+        if inside_kazakhstan(lon, lat):
             with connection.cursor() as cursor:
-                cursor.execute(LOOKUP_SQL, {"lon": point.x, "lat": point.y, "code": code})
+                cursor.execute(LOOKUP_SQL, {"lon": lon, "lat": lat, "code": code})
                 rows = cursor.fetchall()
             for row_generation, level, kato, kk, ru, en, approximate, metres in rows:
                 generation = row_generation
@@ -109,10 +109,10 @@ def area_lookup(request):
         if code and not found and not BoundaryGeneration.objects.filter(code=code).exists():
             raise _unknown_generation(code)
         if "oblast" not in found:
-            raise NotFound(f"the point {point.x:.5f}, {point.y:.5f} is outside Kazakhstan")
+            raise NotFound(f"the point {lon:.5f}, {lat:.5f} is outside Kazakhstan")
     except (BadQuery, NotFound) as error:
         return error_response(error)
-    body = {"lon": point.x, "lat": point.y, "generation": generation,
+    body = {"lon": lon, "lat": lat, "generation": generation,
             "oblast": found.get("oblast"), "district": found.get("district"),
             "okrug": found.get("okrug"), "settlement": found.get("settlement")}
     return HttpResponse(dumps(body), content_type=JSON)

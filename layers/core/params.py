@@ -24,6 +24,13 @@ def inside_kazakhstan(lon: float, lat: float) -> bool:
 
 
 def parse_lon_lat(lon_raw: str | None, lat_raw: str | None, names=("lon", "lat")) -> Point:
+    return Point(*parse_lon_lat_values(lon_raw, lat_raw, names), srid=settings.SRID)
+
+
+def parse_lon_lat_values(lon_raw: str | None, lat_raw: str | None,
+                         names=("lon", "lat")) -> tuple[float, float]:
+    """parse_lon_lat's checked longitude and latitude, without building a GEOS point (the
+    point lookup only binds the two numbers)."""
     if lon_raw in (None, "") or lat_raw in (None, ""):
         raise BadQuery(f"give both {names[0]} and {names[1]} (WGS 84 degrees, e.g. "
                        f"{names[0]}=76.95&{names[1]}=43.24)", names[0])
@@ -33,7 +40,7 @@ def parse_lon_lat(lon_raw: str | None, lat_raw: str | None, names=("lon", "lat")
         raise BadQuery(f"{names[0]} must be between -180 and 180", names[0])
     if not (-90 <= lat <= 90):
         raise BadQuery(f"{names[1]} must be between -90 and 90", names[1])
-    return Point(lon, lat, srid=settings.SRID)
+    return lon, lat
 
 
 def parse_bbox(raw: str) -> Polygon:
