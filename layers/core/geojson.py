@@ -15,7 +15,7 @@ import orjson
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import F, QuerySet, TextField
 
-from .layer import Layer
+from .layer import ISO_TIME_PATTERN, Layer
 from .statements import SourcesExpression
 
 COORDINATE_PRECISION = 6
@@ -60,8 +60,7 @@ class FeatureText(SourcesExpression):
         if internal == "DecimalField":
             return f"to_json(({sql})::text)"
         if internal == "DateTimeField":
-            return (f"to_json(to_char(({sql}) AT TIME ZONE 'UTC', "
-                    f"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))")
+            return f"to_json(to_char(({sql}) AT TIME ZONE 'UTC', '{ISO_TIME_PATTERN}'))"
         return f"to_json({sql})"
 
     def as_sql(self, compiler, connection):

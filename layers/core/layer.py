@@ -36,10 +36,14 @@ def localized(field_prefix: str) -> Expression:
     return Coalesce(NullIf(F(f"{field_prefix}_{language}"), Value("")), fallback)
 
 
+# PostgreSQL's to_char pattern of ISO 8601 in UTC (2026-11-29T06:50:00Z), the form every
+# response gives times in.
+ISO_TIME_PATTERN = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+
+
 def iso_time(column: str) -> Expression:
-    """A timestamp as ISO 8601 text in UTC (2026-11-29T06:50:00Z), the form every response
-    gives times in."""
-    return Func(F(column), Value('YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+    """A timestamp as ISO 8601 text in UTC (ISO_TIME_PATTERN)."""
+    return Func(F(column), Value(ISO_TIME_PATTERN),
                 template="to_char(%(expressions)s)", arg_joiner=" AT TIME ZONE 'UTC', ",
                 output_field=CharField())
 
