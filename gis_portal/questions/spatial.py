@@ -178,8 +178,10 @@ def _layer_group(layer, queryset, order_by_distance: bool, query: LayerQuery) ->
     group = AnswerGroup(name=layer.slug, title=layer.title)
     group.total = queryset.count()
     if order_by_distance:
-        queryset = queryset.order_by("distance_m", "pk")
-        extra = ("distance_m",)
+        # The distance as the layer shows it (rounded, or coarsened), by the statement.
+        queryset = (queryset.annotate(_public_distance=query.public_distance_expression())
+                    .order_by("distance_m", "pk"))
+        extra = ("_public_distance",)
     else:
         queryset = queryset.order_by("pk")
         extra = ()
@@ -187,7 +189,7 @@ def _layer_group(layer, queryset, order_by_distance: bool, query: LayerQuery) ->
     for pk, props, geometry, values in feature_rows(layer, queryset[:PER_LAYER_LIMIT],
                                                     zoom=zoom, extra=extra):
         if extra:
-            props["distance_m"] = query.public_distance(values[0])
+            props["distance_m"] = values[0]
         group.features.append((pk, props, geometry))
     group.truncated = group.total > len(group.features)
     return group

@@ -194,17 +194,9 @@ class LayerQuery:
             .filter(at_most("distance_m", value("near_metres")))
         )
 
-    def public_distance(self, distance) -> float:
-        """The distance a response shows: 0.1 m, or rounded to settings.
-        TZ_PRIVACY_DISTANCE_ROUND_M on a layer with coarsened positions."""
-        metres = distance.m if hasattr(distance, "m") else float(distance)
-        if self.layer.coarsened:
-            step = settings.TZ_PRIVACY_DISTANCE_ROUND_M
-            return float(round(metres / step) * step)
-        return round(metres, 1)
-
     def public_distance_expression(self) -> Func:
-        """public_distance() written by the statement itself, from the distance_m column."""
+        """The distance_m column as responses show it: to 0.1 m, or rounded to settings.
+        TZ_PRIVACY_DISTANCE_ROUND_M on a layer with coarsened positions."""
         if self.layer.coarsened:
             step = float(settings.TZ_PRIVACY_DISTANCE_ROUND_M)
             return Func(F("distance_m"), template=f"(round(%(expressions)s / {step!r}) * {step!r})",
