@@ -538,17 +538,13 @@ def main(argv=None) -> int:
         zooms = [z for z, _, _ in tiles]
 
         def build_tiles(slug: str):
-            statements = {z: portal.tile_sql(slug, z) for z in sorted(set(zooms))}
             raw_name, ours_name = f"raw ST_AsMVT ({slug})", f"portal /tiles/{slug}"
             contenders = [Contender(raw_name, "sql", raw_call,
                                     note="tiles.sql.tile_statement via psycopg"),
                           Contender(ours_name, "http",
                                     lambda t: http_call(ours, keep_body=True), portal_pids)]
-            items = {
-                raw_name: [(statements[z][0], portal.tile_args(slug, statements[z][1], z, x, y),
-                            "scalar") for z, x, y in tiles],
-                ours_name: [f"/tiles/{slug}/{z}/{x}/{y}.mvt" for z, x, y in tiles],
-            }
+            raw_items, http_items = portal.tile_items(slug, tiles)
+            items = {raw_name: raw_items, ours_name: http_items}
             tipg_names = []
             if tipg_server:
                 info = portal.layer_info(slug)

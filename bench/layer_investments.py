@@ -200,18 +200,11 @@ def scenarios(ctx):
         return sql_and_http(ctx, raw_name, ours_name, note)
 
     def build_tiles():
-        zooms = [z for z, _, _ in ctx.tiles]
-        statements = {z: portal.tile_sql("investments", z) for z in sorted(set(zooms))}
         contenders = pair("raw ST_AsMVT (investments)", "portal /tiles/investments",
                           "tiles.sql.tile_statement via psycopg")
-        items = {
-            contenders[0].name: [(statements[z][0],
-                                  portal.tile_args("investments", statements[z][1], z, x, y),
-                                  "scalar") for z, x, y in ctx.tiles],
-            contenders[1].name: [f"/tiles/investments/{z}/{x}/{y}.mvt"
-                                 for z, x, y in ctx.tiles],
-        }
-        return contenders, items, {"zooms": zooms, "target": TARGET}
+        raw_items, http_items = portal.tile_items("investments", ctx.tiles)
+        return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
+            "zooms": [z for z, _, _ in ctx.tiles], "target": TARGET}
 
     def build_list():
         contenders = pair("raw list SQL (investments)", "portal /api/layers/investments/",

@@ -177,17 +177,11 @@ def scenarios(ctx):
         return sql_and_http(ctx, raw_name, ours_name, note)
 
     def build_tiles():
-        zooms = [z for z, _, _ in ctx.tiles]
-        statements = {z: portal.tile_sql("projects", z) for z in sorted(set(zooms))}
         contenders = pair("raw ST_AsMVT (projects)", "portal /tiles/projects",
                           "tiles.sql.tile_statement via psycopg")
-        items = {
-            contenders[0].name: [(statements[z][0],
-                                  portal.tile_args("projects", statements[z][1], z, x, y),
-                                  "scalar") for z, x, y in ctx.tiles],
-            contenders[1].name: [f"/tiles/projects/{z}/{x}/{y}.mvt" for z, x, y in ctx.tiles],
-        }
-        return contenders, items, {"zooms": zooms, "target": TARGET}
+        raw_items, http_items = portal.tile_items("projects", ctx.tiles)
+        return contenders, {contenders[0].name: raw_items, contenders[1].name: http_items}, {
+            "zooms": [z for z, _, _ in ctx.tiles], "target": TARGET}
 
     def build_list():
         contenders = pair("raw list SQL (projects)", "portal /api/layers/projects/",

@@ -256,6 +256,15 @@ def tile_args(slug: str, inner_params: tuple, z: int, x: int, y: int) -> tuple:
     return (slug, z, x, y, *inner_params, z, x, y)
 
 
+def tile_items(slug: str, tiles: list[tuple[int, int, int]]) -> tuple[list, list]:
+    """A layer's tile list as the raw contender's items (the statement the tile view runs at
+    each zoom, with its parameters) and as the portal's paths, in the same order."""
+    statements = {z: tile_sql(slug, z) for z in sorted({z for z, _, _ in tiles})}
+    raw = [(statements[z][0], tile_args(slug, statements[z][1], z, x, y), "scalar")
+           for z, x, y in tiles]
+    return raw, [f"/tiles/{slug}/{z}/{x}/{y}.mvt" for z, x, y in tiles]
+
+
 def layer_info(slug: str) -> dict:
     from layers.core.registry import layer_registry
 
