@@ -10,19 +10,20 @@ run the polygon test a million times for tags the code overrides anyway).
 Scenarios, each the portal over HTTP against the very statement its view runs on a
 persistent psycopg connection:
   tiles:help   z4–z14 tiles over the densest places and the whole country at z4–z5
-  tiles:help-other-filters  the same tiles at z4–z9 with the list's filters the counts do
-               not answer (family situation, publication date): drawn from the requests
+  tiles:help-other-filters  the same tiles at z4–z9 with the list's family situation and
+               publication-date filters
   list:help    GeoJSON lists filtered as the programme lists (area, topic, kind, family,
                age, date), target p50 within 2 ms of raw SQL
   stats:help   per-okrug stats (private: suppressed), target ≤ 1.3× the raw GROUP BY over
                the rows; the portal answers an anonymous visitor from help_helpstatcell (the
                same cells, kept by the trigger), checked equal to that GROUP BY first
 
-Low zooms (z <= 9) are drawn from help_helpareacount, the per-area counts a trigger keeps
-current (help_helpstatcell, the stats' cells, likewise); the bulk insert here disables that
-trigger and recounts both once (rebuild_help_area_counts()). Tiles are asked both unfiltered and with the list's answerable
-filters (topic, kind, age); the raw contender runs the very statement the portal runs at each
-zoom (aggregate or points). extra() reports bytes per tile and the slowest/largest tile.
+Low zooms (z <= 9) are counted from help_helpstatcell and help_helpchainbitmap, the per-chain
+positions and bitmaps a trigger keeps current; the bulk insert here disables that trigger and
+rebuilds both once (rebuild_help_area_counts()). Tiles are asked unfiltered and with the list's
+filters (topic, kind, age; family situation; publication date); the raw contender runs the very
+statement the portal runs at each zoom (aggregate or points). extra() reports bytes per tile
+and the slowest/largest tile.
 """
 
 import math
@@ -114,19 +115,19 @@ def ensure_volume(conn, count: int = SYNTHETIC_REQUESTS) -> dict:
             cursor.execute("ALTER TABLE help_helprequest ENABLE TRIGGER help_area_count_sync")
             cursor.execute("COMMIT")
             cursor.execute("ANALYZE help_helprequest")
-            cursor.execute("ANALYZE help_helpareacount")
+            cursor.execute("ANALYZE help_helpstatcell")
+            cursor.execute("ANALYZE help_helpchainbitmap")
         total = _count(cursor)
         cursor.execute("SELECT count(*) FROM help_helprequest WHERE description = %s "
                        "AND oblast_id IS NULL", [SYNTHETIC_DESCRIPTION])
         untagged = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*), coalesce(sum(count), 0) FROM help_helpareacount "
-                       "WHERE level = 'oblast'")
-        cells, counted = cursor.fetchone()
+        cursor.execute("SELECT count(*), count(DISTINCT cell_id) FROM help_helpchainbitmap")
+        bitmaps, chains = cursor.fetchone()
         cursor.execute("SELECT count(*), coalesce(sum(count), 0) FROM help_helpstatcell "
                        "WHERE count > 0")
         stat_cells, stat_counted = cursor.fetchone()
     return {"synthetic_help_requests": total, "untagged": untagged,
-            "area_count_cells_oblast": cells, "requests_counted_by_oblast": counted,
+            "low_zoom_bitmaps": bitmaps, "chains_with_bitmaps": chains,
             "stat_cells": stat_cells, "requests_in_stat_cells": stat_counted}
 
 
@@ -208,9 +209,9 @@ def help_tiles(conn) -> list[tuple[int, int, int]]:
     return tiles
 
 
-# Tiles are asked without filters and with the list's filters the counts answer.
+# Tiles are asked without filters and with the topic, kind and age filters.
 TILE_FILTERS = ({}, {"topic": "material", "kind": "firewood", "age_from": "60"})
-# The list's filters the counts do not answer: at z <= 9 those tiles draw the requests.
+# The list's filters whose counts come from the dates and the family bitmaps.
 OTHER_TILE_FILTERS = ({"family": "disabled"}, {"published_after": "2025-06-01"})
 OTHER_FILTERS_MAX_ZOOM = 9
 
@@ -297,7 +298,7 @@ def scenarios(ctx):
         return tile_scenario(tiles, OTHER_TILE_FILTERS,
                              "raw tile SQL (help-requests, other filters)",
                              "portal /tiles/help-requests (other filters)",
-                             "filters the counts do not answer, z4-z9")
+                             "family situation and publication date, z4-z9")
 
     def build_list():
 

@@ -119,8 +119,8 @@ class HelpRequestLayer(Layer):
             PUBLIC | Q(oblast__in=ids) | Q(district__in=ids) | Q(okrug__in=ids))
 
     def public_queryset(self):
-        """What a viewer without rights to personal data sees: the rows HelpAreaCount and
-        HelpStatCell count (the trigger's rule in the migrations is this one)."""
+        """What a viewer without rights to personal data sees: the rows HelpStatCell and
+        HelpChainBitmap hold (the trigger's rule in the migrations is this one)."""
         return self._not_archived().filter(PUBLIC)
 
     @staticmethod

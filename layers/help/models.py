@@ -267,55 +267,28 @@ class HelpEvent(AppendOnlyModel):
         ordering = ["-created_at"]
 
 
-class HelpAreaCount(models.Model):
-    """How many public requests (published, consented, open or someone helping, not erased)
-    each oblast, district and okrug holds, by topic, kind, status and age band.
+class HelpStatCell(models.Model):
+    """The public requests of one chain of area tags, (oblast, district, okrug), any of them
+    possibly empty. A request is public while it is published with consent, open or someone
+    helping, and not erased (HelpRequestLayer.visible_queryset for an anonymous visitor).
+
+    * `count` and `amount_needed`: the cells layers.core.private_stats groups and suppresses,
+      so the anonymous stats read a few thousand rows instead of a million requests.
+    * `request_ids` in publication-date order (undated last) and `published_dates`, the dates
+      of the dated ones in the same order: the low zooms of the map count a date range as a
+      run of positions (two binary searches, width_bucket) in the chain's HelpChainBitmaps.
 
     Maintained by the database trigger `help_area_count_sync` on every insert, update and
     delete of a request, whatever code path writes it (actions, importer, bulk SQL); a bulk
     load may disable the trigger and call `rebuild_help_area_counts()` (SQL) once after.
-    Low-zoom tiles and per-area counts read this table instead of a million points. The raw
-    counts here are not suppressed: every reader applies settings.TZ_PRIVACY_MIN_GROUP.
+    A cell whose requests all left keeps count 0 (readers skip it). `amount_needed` is 0
+    when none of its requests names an amount: amounts are positive
+    (help_amount_needed_positive), so 0 reads as "no amount" (a NULL sum).
     """
 
-    level = models.CharField(max_length=16)
-    # No database constraint: the trigger writes counts for the area tags a request carries
-    # while a reference load may be replacing those areas in the same transaction. Readers
-    # join the current areas, so counts of a removed area are never shown; a rebuild drops them.
-    area = models.ForeignKey("areas.AdminArea", on_delete=models.DO_NOTHING, related_name="+",
-                             db_constraint=False)
-    topic = models.CharField(max_length=16)
-    kind_id = models.CharField(max_length=32)
-    status = models.CharField(max_length=16)
-    age_band = models.CharField(max_length=8)
-    count = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["level", "area", "topic", "kind_id", "status", "age_band"],
-                name="help_area_count_cell"),
-        ]
-
-    def __str__(self):
-        return f"{self.level} {self.area_id} · {self.topic}/{self.kind_id}/{self.status}"
-
-
-class HelpStatCell(models.Model):
-    """Public requests (the same rule as HelpAreaCount) and their summed amount needed, per
-    chain of area tags a request carries: one row per (oblast, district, okrug), any of them
-    possibly empty. These are the cells layers.core.private_stats groups and suppresses, so
-    the anonymous stats read a few thousand rows instead of a million requests.
-
-    Maintained by the same trigger as HelpAreaCount (`help_area_count_sync`), rebuilt by the
-    same `rebuild_help_area_counts()`. A cell whose requests all left keeps count 0 (readers
-    skip it). `amount_needed` is 0 when none of its requests names an amount: amounts are
-    positive (help_amount_needed_positive), so 0 reads as "no amount" (a NULL sum).
-    """
-
-    # No database constraint, as in HelpAreaCount: the trigger may write tags of areas a
-    # reference load is replacing in the same transaction. No index of their own either: the
-    # unique chain index serves the trigger's upserts, and readers read the whole table.
+    # No database constraint: the trigger may write tags of areas a reference load is
+    # replacing in the same transaction. Readers join the current areas, so cells of a
+    # removed area are never shown; a rebuild drops them.
     oblast = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
                                related_name="+", db_constraint=False, db_index=False)
     district = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
@@ -324,12 +297,57 @@ class HelpStatCell(models.Model):
                               related_name="+", db_constraint=False, db_index=False)
     count = models.IntegerField(default=0)
     amount_needed = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    request_ids = ArrayField(models.BigIntegerField(), default=list)
+    published_dates = ArrayField(models.DateField(), default=list)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["oblast", "district", "okrug"],
                                     nulls_distinct=False, name="help_stat_cell_chain"),
         ]
+        # A low-zoom tile sums the cells of each of its areas, at the level it draws.
+        indexes = [models.Index(fields=[level], name=f"help_stat_cell_{level}")
+                   for level in ("oblast", "district", "okrug")]
 
     def __str__(self):
         return f"{self.oblast_id}/{self.district_id}/{self.okrug_id} · {self.count}"
+
+
+class BitStringField(models.Field):
+    """A PostgreSQL `bit varying`: read and written as a string of 0 and 1."""
+
+    def db_type(self, connection):
+        return "bit varying"
+
+
+class HelpChainBitmap(models.Model):
+    """Which public requests of one chain (a HelpStatCell) have one filter value, as a bit per
+    request in the cell's `request_ids` order: `key` is "topic:<code>", "kind:<code>",
+    "status:<code>", "age:<band>" or "family:<code>". Keys of values no request of the chain
+    has are absent.
+
+    A low-zoom tile counts an area's requests matching every filter of the list in C-speed bit
+    operations over a few rows per chain: OR the bitmaps of one filter's chosen values, AND
+    across filters, cut the run of positions inside the publication-date range, count the ones
+    (layers.help.aggregates). Kept by the same trigger as the cells.
+    """
+
+    cell = models.ForeignKey(HelpStatCell, on_delete=models.CASCADE, related_name="+")
+    # The cell's areas again, so one index scan finds an area's bitmaps of the wanted keys.
+    oblast = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
+                               related_name="+", db_constraint=False, db_index=False)
+    district = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
+                                 related_name="+", db_constraint=False, db_index=False)
+    okrug = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
+                              related_name="+", db_constraint=False, db_index=False)
+    key = models.CharField(max_length=64)
+    bits = BitStringField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cell", "key"],
+                                               name="help_chain_bitmap_key")]
+        indexes = [models.Index(fields=[level, "key"], name=f"help_chain_bitmap_{level}")
+                   for level in ("oblast", "district", "okrug")]
+
+    def __str__(self):
+        return f"{self.cell_id} {self.key}"

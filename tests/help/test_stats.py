@@ -5,6 +5,7 @@ unpublished requests too, get their stats from the rows."""
 
 import json
 import uuid
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,7 @@ from layers.help.aggregates import public_stat_cells
 from layers.help.models import HelpRequest, HelpStatCell
 
 from .conftest import OBLAST, OKRUG_A, OKRUG_B, area, make
+from .test_aggregates import assert_bitmaps_match_rows
 
 pytestmark = pytest.mark.django_db
 SLUG = "help-requests"
@@ -58,6 +60,7 @@ def assert_cells_match_rows(where: str):
     counts = public_stat_cells()
     rows = row_cells(layer(), public_rows())
     assert canonical(counts) == canonical(rows), where
+    assert_bitmaps_match_rows(where)  # the low zooms' bitmaps, kept by the same trigger
     # A sum over no amount is None on both paths, never a 0 that would print as "0.00".
     assert (sorted(map(str, (c["_sum_amount_needed"] for c in counts)))
             == sorted(map(str, (c["_sum_amount_needed"] for c in rows)))), where
@@ -203,6 +206,13 @@ def test_counts_follow_publish_status_archive_delete_retag_and_amounts(oblast_of
     assert_cells_match_rows("amount removed")
     HelpRequest.objects.filter(pk=target.pk).update(amount_pledged=Decimal("10"))
     assert_cells_match_rows("pledged mirror")
+    # What only the map's bitmaps hold: the publication date (earliest, undated, again)
+    # and the family situation.
+    for published_on in (date(2020, 1, 1), None, date(2026, 5, 5)):
+        HelpRequest.objects.filter(pk=target.pk).update(published_on=published_on)
+        assert_cells_match_rows(f"published on {published_on}")
+    HelpRequest.objects.filter(pk=target.pk).update(family_tags=["orphan", "disabled"])
+    assert_cells_match_rows("family changed")
 
     # Re-tagged to another okrug, then tagged again from the settlement's KATO code.
     HelpRequest.objects.filter(pk=target.pk).update(okrug=area(OKRUG_A))
@@ -236,6 +246,7 @@ def test_rebuild_recounts_the_cells(built):
     before = canonical(public_stat_cells())
     with connection.cursor() as cursor:
         cursor.execute("UPDATE help_helpstatcell SET count = count + 7")
+        cursor.execute("DELETE FROM help_helpchainbitmap WHERE key LIKE %s", ["kind:%"])
         cursor.execute("SELECT rebuild_help_area_counts()")
     assert canonical(public_stat_cells()) == before
     assert_cells_match_rows("rebuilt")
