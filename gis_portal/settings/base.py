@@ -358,6 +358,7 @@ SPECTACULAR_SETTINGS = {
         "layers.areas.schema.add_lookup_path",
         "gis_portal.questions.schema.add_question_paths",
         "layers.investments.schema.add_investment_paths",
+        "layers.routes.schema.add_route_paths",
     ],
 }
 

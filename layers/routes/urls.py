@@ -18,6 +18,6 @@ urlpatterns = [
     path("routes/<int:pk>/route.kml", views.route_kml, name="route-kml"),
     path("api/routes/import", views.import_route_api, name="import"),
     path("api/routes/<int:pk>/", views.route_write_api, name="route-write"),
-    path("api/routes/<int:pk>/sights", views.route_sights_api, name="route-sights"),
+    path("api/routes/<str:pk>/sights", views.route_sights_api, name="route-sights"),
     path("api/routes/<int:pk>/photos", views.route_photo_api, name="route-photos"),
 ]

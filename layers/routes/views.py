@@ -258,8 +258,15 @@ def _visible_route(pk: int) -> EcoRoute:
 
 
 @require_GET
-def route_sights_api(request, pk: int):
-    route = _visible_route(pk)
+def route_sights_api(request, pk: str):
+    # Any text reaches this API view, so that a wrong id gets a JSON answer, not a page.
+    route = (EcoRoute.objects.filter(pk=int(pk), published=True).first()
+             if pk.isascii() and pk.isdigit() and len(pk) < 19 else None)
+    if route is None:
+        return JsonResponse({"error": _("No published eco-route has the id %(id)s: ids are "
+                                        "whole numbers, see the routes layer "
+                                        "/api/layers/eco-routes/.") % {"id": pk[:30]},
+                             "field": "pk"}, status=404)
     raw = request.GET.get("buffer_km")
     try:
         buffer_km = float(raw) if raw not in (None, "") else ROUTE_SIGHTS_BUFFER_KM

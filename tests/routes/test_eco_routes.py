@@ -301,6 +301,13 @@ def test_route_page_and_sights_api(client, route):
     sights = client.get(f"/api/routes/{route.pk}/sights").json()
     assert sights["route"] == route.pk and isinstance(sights["sights"], list)
     assert client.get(f"/api/routes/{route.pk}/sights", {"buffer_km": "900"}).status_code == 400
+    # A wrong id is answered in JSON, as the rest of the API: unknown, unpublished, not a number.
+    route.published = False
+    route.save()
+    for wrong in (route.pk, route.pk + 1000, "abc", "9" * 40):
+        response = client.get(f"/api/routes/{wrong}/sights", {"lang": "en"})
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert "whole numbers" in response.json()["error"]
 
 
 def test_photos_of_a_route(route, almaty_oblast_staff):
