@@ -20,14 +20,14 @@ Scenarios:
   list:volunteers    the anonymised list over HTTP, filtered by direction, day and area,
                      against its own statement; target p50 within 2 ms
   tiles:volunteers   z4–z14 tiles (the help bench's tile set: the densest places, every z4/z5
-                     tile over Kazakhstan), unfiltered and with filters the counts answer,
-                     against the very statement tiles.sql.render_tile runs; target p95 50 ms.
+                     tile over Kazakhstan), unfiltered and with the list's filters (direction,
+                     day, car; hours), against the very statement tiles.sql.render_tile runs;
+                     target p95 50 ms.
                      Low zooms (z <= 9) are drawn from volunteers_volunteerareatotal
                      (unfiltered) and volunteers_volunteerareacount (filtered), the per-area
                      counts the triggers on the cards keep current.
   extra:layer_volunteers  bytes per tile by zoom, the largest and slowest tile (one pass over
-                     HTTP), and the tiles of a filter the counts cannot answer (hours), which
-                     draw the cards themselves.
+                     HTTP).
 """
 
 SYNTHETIC_VOLUNTEERS = 200_000
@@ -38,10 +38,10 @@ TILE_TARGET = ("p95_ms", 50.0)
 DIRECTIONS = ("consulting", "teaching", "physical", "transport", "care", "collection")
 MATCH_REQUESTS = 100
 LIST_LIMIT = 100
-# Tiles are asked without filters and with the list's filters the counts answer.
-TILE_FILTERS = ({}, {"direction": "care", "day": "2", "car": "true"})
-# Hours are not in the counts: these tiles draw the cards (reported by extra()).
-FALLBACK_FILTER = {"day": "2", "hour_from": "9", "hour_to": "12"}
+# Tiles are asked without filters and with the list's filters (the counts answer them all).
+TILE_FILTERS = ({}, {"direction": "care", "day": "2", "car": "true"},
+                {"day": "2", "hour_from": "9", "hour_to": "12"},
+                {"hour_from": "18", "direction": "care"})
 
 HAND_WRITTEN_MATCH_SQL = """
 SELECT v.id, round(ST_Distance(v.geom::geography, r.geom::geography))::int AS distance_m
@@ -221,13 +221,6 @@ def extra(ctx) -> dict:
     result["volunteers slowest tile (single fetch)"] = f"{slowest[0]:.1f} ms {slowest[1]}"
     result["volunteers tiles over 500 KB"] = sum(size > 500_000 for sizes in by_zoom.values()
                                                  for size in sizes)
-    fallback: dict[int, list[tuple[int, float]]] = {}
-    for z, x, y in tiles:
-        if z <= 9:
-            fallback.setdefault(z, []).append(fetch(tile_path(FALLBACK_FILTER, z, x, y)))
-    for z, fetched in sorted(fallback.items()):
-        result[f"volunteers hours filter (cards) z{z} max bytes / max ms"] = (
-            f"{max(size for size, _ in fetched)} / {max(ms for _, ms in fetched):.1f}")
     return result
 
 

@@ -7,13 +7,12 @@ z <= 5 oblasts, z 6-7 districts, z 8-9 rural okrugs (or the level of the `area=`
 finer). A card shown wider than the zoom's level (at district level, with no okrug) is counted
 at the area it is shown at, where the list draws it: every card counts once at every zoom.
 An unfiltered tile reads one total per area; a filtered one sums the area's cells (one per
-combination of age shown, car, directions, languages and days) that match.
+combination of age shown, car, directions, languages, days and weekly hour slots) that match.
 
-Filters the counts answer: area, direction, day, car, language, age. Hours (hour_from,
-hour_to) test weekly slots the counts do not hold, and the core's geometric filters (near,
-within, bbox) are not in them either: with any of those the tile falls back to drawing the
-cards themselves, as the list shows them. The list is the same for every viewer, so nobody is
-shown more than the counts.
+Filters the counts answer: area, direction, day, hours (hour_from, hour_to), car, language,
+age. The core's geometric filters (near, within, bbox) are not in them: with any of those the
+tile falls back to drawing the cards themselves, as the list shows them. The list is the same
+for every viewer, so nobody is shown more than the counts.
 
 Privacy: the counts are over the cards of the public list only (layers.volunteers.anonymity:
 every shown age, gender and place there stands for at least TZ_PRIVACY_MIN_GROUP volunteers),
@@ -24,15 +23,17 @@ the list itself, which returns every matching card with its place for the same f
 
 from tiles.area_counts import LEVELS, answerable, area_count_tile, map_level
 
-from .filters import VolunteerCardFilterSet
+from .filters import VolunteerCardFilterSet, window_slots
 
 AGGREGATE_MAX_ZOOM = 9
-ANSWERED_FILTERS = {"area", "direction", "day", "car", "language", "age"}
+ANSWERED_FILTERS = {"area", "direction", "day", "hour_from", "hour_to", "car", "language",
+                    "age"}
 
 
 def filter_conditions(data: dict) -> tuple[list[str], list]:
     """SQL conditions on the cells (alias c) for the list's filters, with the same meaning as
-    VolunteerCardFilterSet: any of the chosen directions, languages or days."""
+    VolunteerCardFilterSet: any of the chosen directions, languages or days; with hours, any
+    weekly slot of the window on the chosen days."""
     where, params = [], []
     if data.get("direction"):
         where.append("c.directions::text[] && %s::text[]")
@@ -40,7 +41,12 @@ def filter_conditions(data: dict) -> tuple[list[str], list]:
     if data.get("language"):
         where.append("c.languages::text[] && %s::text[]")
         params.append(sorted(data["language"]))
-    if data.get("day"):
+    hours = data.get("hour_from") is not None or data.get("hour_to") is not None
+    if hours:  # available at one hour at least of the window, on one of the chosen days
+        where.append("c.slots && %s::smallint[]")
+        params.append(window_slots(data.get("day") or [], data.get("hour_from"),
+                                   data.get("hour_to")))
+    elif data.get("day"):
         where.append("c.days && %s::smallint[]")
         params.append(sorted({int(day) for day in data["day"]}))
     if data.get("car") is not None:

@@ -241,7 +241,8 @@ class VolunteerCard(AreaTaggedModel):
 
 class VolunteerAreaCount(models.Model):
     """How many cards of the public list share one combination of the values the list filters
-    on (age shown, car, directions, languages, days), per area and map level. The map's low
+    on (age shown, car, directions, languages, days, weekly hour slots), per area and map
+    level. The map's low
     zooms are drawn from these (layers.volunteers.aggregates). A database trigger on
     VolunteerCard keeps them current in the transaction that changes the cards (migration
     0004): nothing writes them from Python.
@@ -260,12 +261,15 @@ class VolunteerAreaCount(models.Model):
     directions = ArrayField(models.CharField(max_length=32))
     languages = ArrayField(models.CharField(max_length=2))
     days = ArrayField(models.PositiveSmallIntegerField())
+    # day × 24 + hour, as on the card: the hours filter tests these (days alone test `days`).
+    slots = ArrayField(models.PositiveSmallIntegerField(), default=list)
     count = models.IntegerField(default=0)
 
     class Meta:
         # The count rides in the index: a tile sums an area's cells by an index-only scan.
         constraints = [models.UniqueConstraint(
-            fields=["level", "area", "age_shown", "has_car", "directions", "languages", "days"],
+            fields=["level", "area", "age_shown", "has_car", "directions", "languages", "days",
+                    "slots"],
             include=["count"], name="volunteers_area_count_cell")]
 
     def __str__(self):

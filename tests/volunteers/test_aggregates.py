@@ -1,7 +1,7 @@
 """Low zooms of the volunteers map come from per-area counts of the public list kept current by
 the database: they follow every sign-up, edit, pause, return, departure and move, count
-exactly what the list returns for the same filters, fall back to the cards for filters they
-cannot answer, and never show an area with fewer cards than the privacy threshold."""
+exactly what the list returns for the same filters (hours too), fall back to the cards for
+"near me" and the box, and never show an area with fewer cards than the privacy threshold."""
 
 import itertools
 from collections import Counter
@@ -189,6 +189,8 @@ QUERIES = (
     "?car=true", "?car=false", "?language=en", "?language=en&car=true", "?language=ru",
     "?day=5", "?day=0&direction=physical", "?day=0&day=5&car=false", "?age=25-34",
     "?age=16-34", "?age=45-59&age=25-34&car=true", "?direction=teaching&language=kk&day=1",
+    "?hour_from=9&hour_to=10&day=5", "?hour_from=18", "?hour_to=9&direction=care",
+    "?day=0&day=5&hour_from=8&hour_to=12&car=true",
 )
 
 
@@ -222,13 +224,16 @@ def test_area_filter_narrows_the_counts_like_the_list(client, built):
     assert client.get(f"/tiles/{SLUG}/4/{x}/{y}.mvt?direction=nonsense").status_code == 400
 
 
-def test_filters_the_counts_cannot_answer_draw_the_cards(client, built):
+def test_hours_are_counted_and_near_me_draws_the_cards(client, built):
     card = VolunteerCard.objects.filter(place_kato=OKRUG_A).first()
     hours = "?hour_from=9&hour_to=10&day=5"
     expected = {f["id"] for f in listed(client, OKRUG_A, hours)}
     assert len(expected) == 6
+    assert area_counts(client, OKRUG_A, 8, hours) == {OKRUG_A: 6}
+    # "Near me" is not in the counts: the tile draws the matching cards themselves.
+    near = f"{hours}&near={card.geom.x},{card.geom.y}&within=5"
     for z in (4, 8):
-        drawn = features(client, card.geom.x, card.geom.y, z, hours)
+        drawn = features(client, card.geom.x, card.geom.y, z, near)
         assert drawn and all("count" not in f["properties"] for f in drawn)
         assert expected <= {f["id"] for f in drawn}
     # Above the aggregate zooms the tile always holds the cards.
@@ -248,6 +253,7 @@ def test_no_filter_combination_shows_a_count_the_list_would_not(built):
     options = {
         "direction": [None, "care", "physical"],
         "day": [None, "0", "5"],
+        "hours": [None, ("9", "10"), ("18", "24")],
         "car": [None, "true", "false"],
         "language": [None, "en"],
         "age": [None, "25-34"],
@@ -261,6 +267,8 @@ def test_no_filter_combination_shows_a_count_the_list_would_not(built):
     shown = Counter()
     for values in itertools.product(*options.values()):
         query = {name: value for name, value in zip(options, values, strict=True) if value}
+        if "hours" in query:
+            query["hour_from"], query["hour_to"] = query.pop("hours")
         matching = VolunteerCardFilterSet(QueryDict(urlencode(query)), queryset=cards).qs
         for z, level, kato in views:
             expected = Counter(

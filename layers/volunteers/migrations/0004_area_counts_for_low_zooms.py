@@ -8,14 +8,16 @@ from django.db import migrations, models
 # at the (wider) area it is shown at when it has none. Arrays are taken as the cards hold them
 # (the release writes sorted sets): the filters only test overlaps, so order never matters.
 TABLE = "volunteers_volunteerareacount"
-CELL_COLUMNS = "level, area_id, age_shown, has_car, directions, languages, days"
+# The card's values a cell is keyed by (a later migration adds the weekly slots).
+CARD_VALUES = ("age_shown", "has_car", "directions", "languages", "days")
+CELL_COLUMNS = "level, area_id, " + ", ".join(CARD_VALUES)
 
 
-def cells(source: str, delta: str) -> str:
+def cells(source: str, delta: str, values: tuple[str, ...] = CARD_VALUES) -> str:
     """One row per (map level, card) of `source` with `delta`."""
     return (
-        f"SELECT l.level, l.area_id, r.age_shown, r.has_car, "
-        f"r.directions, r.languages, r.days, {delta} AS delta "
+        f"SELECT l.level, l.area_id, {', '.join(f'r.{value}' for value in values)}, "
+        f"{delta} AS delta "
         f"FROM {source} r CROSS JOIN LATERAL (VALUES "
         f"('oblast', r.oblast_id), "
         f"('district', COALESCE(r.district_id, r.oblast_id)), "

@@ -15,13 +15,13 @@ CELL_COLUMNS = cells_migration.CELL_COLUMNS
 TOTALS = "volunteers_volunteerareatotal"
 
 
-def apply(changes: str) -> str:
+def apply(changes: str, cell_columns: str = CELL_COLUMNS) -> str:
     """Add the changes' deltas to their cells and totals, then drop the rows they emptied."""
     return f"""
-        INSERT INTO {CELLS} ({CELL_COLUMNS}, count)
-        SELECT {CELL_COLUMNS}, sum(delta) FROM ({changes}) c
-        GROUP BY {CELL_COLUMNS} HAVING sum(delta) <> 0
-        ON CONFLICT ({CELL_COLUMNS})
+        INSERT INTO {CELLS} ({cell_columns}, count)
+        SELECT {cell_columns}, sum(delta) FROM ({changes}) c
+        GROUP BY {cell_columns} HAVING sum(delta) <> 0
+        ON CONFLICT ({cell_columns})
         DO UPDATE SET count = {CELLS}.count + EXCLUDED.count;
         INSERT INTO {TOTALS} (level, area_id, count)
         SELECT level, area_id, sum(delta) FROM ({changes}) c
