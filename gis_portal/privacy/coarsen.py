@@ -76,8 +76,9 @@ def coarsen_point(anchor: Point, seed: str, *, min_m: float = DEFAULT_MIN_OFFSET
     return Point(lon, lat, srid=settings.SRID)
 
 
-def public_distance_m(metres: float) -> int:
-    """A distance to a coarsened point as shown to the public: rounded to
-    TZ_PRIVACY_DISTANCE_ROUND_M, and never below it (no "0 m away")."""
-    step = max(1, int(settings.TZ_PRIVACY_DISTANCE_ROUND_M))
-    return max(step, int(round(metres / step)) * step)
+def public_distance_sql(metres_sql: str) -> str:
+    """SQL for a distance to a coarsened point as shown to the public: rounded to
+    TZ_PRIVACY_DISTANCE_ROUND_M, and never below it (no "0 m away": the public point is not
+    where the person is). Every response that measures to coarsened points uses this."""
+    step = float(max(1, int(settings.TZ_PRIVACY_DISTANCE_ROUND_M)))
+    return f"greatest({step!r}, round(({metres_sql}) / {step!r}) * {step!r})"

@@ -5,7 +5,6 @@ import functools
 import math
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.db.models import (
@@ -21,6 +20,8 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
+
+from gis_portal.privacy.coarsen import public_distance_sql
 
 from .errors import BadQuery
 from .geojson import feature_text_expression
@@ -195,11 +196,10 @@ class LayerQuery:
         )
 
     def public_distance_expression(self) -> Func:
-        """The distance_m column as responses show it: to 0.1 m, or rounded to settings.
-        TZ_PRIVACY_DISTANCE_ROUND_M on a layer with coarsened positions."""
+        """The distance_m column as responses show it: to 0.1 m, or as the privacy toolkit
+        shows distances to coarsened points (public_distance_sql) on a layer that has them."""
         if self.layer.coarsened:
-            step = float(settings.TZ_PRIVACY_DISTANCE_ROUND_M)
-            return Func(F("distance_m"), template=f"(round(%(expressions)s / {step!r}) * {step!r})",
+            return Func(F("distance_m"), template=public_distance_sql("%(expressions)s"),
                         output_field=FloatField())
         return Func(F("distance_m"), template="round((%(expressions)s)::numeric, 1)::float8",
                     output_field=FloatField())

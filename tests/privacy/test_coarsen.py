@@ -2,12 +2,13 @@ import math
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.db import connection
 
 from gis_portal.privacy.coarsen import (
     EARTH_RADIUS_M,
     coarsen_point,
     offset_for,
-    public_distance_m,
+    public_distance_sql,
 )
 
 # A village centre in Almaty oblast (lon, lat).
@@ -62,8 +63,10 @@ def test_bad_input_is_refused():
         coarsen_point(ANCHOR, "x", min_m=700, max_m=600)
 
 
-def test_public_distances_are_rounded(settings):
+@pytest.mark.django_db
+def test_public_distances_are_rounded_and_never_zero(settings):
     settings.TZ_PRIVACY_DISTANCE_ROUND_M = 100
-    assert public_distance_m(1234) == 1200
-    assert public_distance_m(1250.1) == 1300
-    assert public_distance_m(3) == 100
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {public_distance_sql('d')} FROM unnest(%s::float8[]) d",
+                       [[1234.0, 1250.1, 3.0, 0.0, 149.9]])
+        assert [row[0] for row in cursor.fetchall()] == [1200, 1300, 100, 100, 100]
