@@ -1,7 +1,8 @@
-"""An akimat officer in the browser: from their profile to the volunteers' staff desk, finds
-volunteers for a help request, assigns one, records the help and confirms it; the desk, the
-matching, upload and nominations pages pass axe (WCAG 2 A/AA) on a laptop and on a phone and
-fit a phone's width (Debian's headless Chromium, a real portal server)."""
+"""An akimat officer in the browser: from their profile to the volunteers' staff desk, pages
+through its open requests, finds volunteers for a help request, assigns one, records the help
+and confirms it; the desk (with its pager), the matching, upload and nominations pages pass axe
+(WCAG 2 A/AA) on a laptop and on a phone and fit a phone's width (Debian's headless Chromium,
+a real portal server)."""
 
 import re
 import uuid
@@ -12,6 +13,7 @@ from django.db import connection, transaction
 from django.test import Client
 from playwright.sync_api import expect
 
+from layers.volunteers.views_staff import DESK_ROWS
 from tests.support.axe import assert_no_axe_violations
 from tests.support.browser import in_database, launched_chromium, refuse_other_hosts
 
@@ -46,14 +48,18 @@ def _create_world() -> dict:
     tag = uuid.uuid4().hex[:10]
     officer = StaffRoleFactory(kind=StaffRole.Kind.AKIMAT_OFFICER, areas=[areas.district],
                                user=UserFactory(username=f"volunteers-officer-{tag}")).user
-    # Labour without an amount: no fundraiser to clean up afterwards.
+    # Labour without an amount: no fundraiser to clean up afterwards. A desk page's worth of
+    # older requests first, so that the desk pages its requests and this one leads page 1.
+    others = [make(officer, 700 + n, settlement, topic="labour", kind="household",
+                   amount_needed=None).pk for n in range(DESK_ROWS)]
     help_request = make(officer, 901, settlement, topic="labour", kind="household",
                         amount_needed=None)
     volunteers = [enter(officer, 900 + n, settlement, directions=["care"], travel_km=10,
                         full_name=f"Browser Volunteer {tag} {n}") for n in (1, 2)]
     client = Client()
     client.force_login(officer)
-    return {"request": help_request.pk, "volunteers": [v.pk for v in volunteers],
+    return {"request": help_request.pk, "others": others,
+            "volunteers": [v.pk for v in volunteers],
             "session": client.cookies[settings.SESSION_COOKIE_NAME].value, "tag": tag}
 
 
@@ -64,7 +70,7 @@ def _remove_world(world: dict) -> None:
     count triggers see it leave. The officer's account stays, like other browser tests'."""
     from layers.volunteers.anonymity import rebuild_cards
 
-    volunteers, request = world["volunteers"], world["request"]
+    volunteers, requests = world["volunteers"], [world["request"], *world["others"]]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
         for table, column in [("volunteers_review", "record_id IN (SELECT id FROM "
@@ -77,10 +83,10 @@ def _remove_world(world: dict) -> None:
                               ("volunteers_volunteercard", "volunteer_id = ANY(%s)"),
                               ("volunteers_volunteer", "id = ANY(%s)")]:
             cursor.execute(f"DELETE FROM {table} WHERE {column}", [volunteers])
-        cursor.execute("DELETE FROM help_helpevent WHERE request_id = %s", [request])
-        cursor.execute("DELETE FROM help_helphelper WHERE request_id = %s", [request])
+        cursor.execute("DELETE FROM help_helpevent WHERE request_id = ANY(%s)", [requests])
+        cursor.execute("DELETE FROM help_helphelper WHERE request_id = ANY(%s)", [requests])
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM help_helprequest WHERE id = %s", [request])
+        cursor.execute("DELETE FROM help_helprequest WHERE id = ANY(%s)", [requests])
     rebuild_cards()
 
 
@@ -123,6 +129,18 @@ def test_officer_finds_assigns_records_and_confirms_help(browser, portal_server,
     page.get_by_role("link", name="Volunteers: staff desk").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Volunteers: staff desk")
     fits_and_passes_axe()
+
+    # The open requests come a page at a time; the pager is a labelled navigation.
+    pager = page.get_by_role("navigation", name="Open help requests of your areas pages")
+    expect(pager).to_contain_text(f"Showing 1–{DESK_ROWS} of {DESK_ROWS + 1}")
+    pager.get_by_role("link", name="Next page").click()
+    expect(page).to_have_url(re.compile(r"/volunteers/staff/\?requests_page=2$"))
+    expect(pager).to_contain_text(f"Showing {DESK_ROWS + 1}–{DESK_ROWS + 1} of {DESK_ROWS + 1}")
+    expect(page.get_by_role("link", name=f"Find volunteers for request #{world['others'][0]}")
+           ).to_be_visible()
+    fits_and_passes_axe()
+    pager.get_by_role("link", name="Previous page").click()
+    expect(page).to_have_url(re.compile(r"/volunteers/staff/\?requests_page=1$"))
 
     page.get_by_role("link", name=f"Find volunteers for request #{request_id}").click()
     expect(page).to_have_url(re.compile(rf"/volunteers/staff/requests/{request_id}/match/$"))
