@@ -11,6 +11,7 @@ message. Pages that may hold personal data are never cached.
 """
 
 import json
+import re
 from datetime import date
 
 from django.contrib import messages
@@ -223,30 +224,72 @@ def _body(request) -> dict:
     return data
 
 
+# Readers of one value of a JSON body: the type the action needs, or a 400 naming the field.
+
+def _refuse(name: str, what) -> actions.VolunteerError:
+    return actions.VolunteerError(what % {"name": name}, field=name)
+
+
+def _text(data: dict, name: str) -> str:
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _refuse(name, _("%(name)s must be a text."))
+    return value
+
+
+def _flag(data: dict, name: str) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise _refuse(name, _("%(name)s must be true or false."))
+    return value
+
+
+def _whole_number(data: dict, name: str, default=None) -> int | None:
+    value = data.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,18}\s*", value):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise _refuse(name, _("%(name)s must be a whole number."))
+
+
+def _texts(data: dict, name: str) -> list[str]:
+    value = data.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _refuse(name, _("%(name)s must be a list of texts."))
+    return value
+
+
+def _numbers(data: dict, name: str, low: int, high: int) -> list[int]:
+    value = data.get(name) or []
+    if not isinstance(value, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) and low <= item <= high
+            for item in value):
+        raise actions.VolunteerError(
+            _("%(name)s must be a list of whole numbers from %(low)d to %(high)d.")
+            % {"name": name, "low": low, "high": high}, field=name)
+    return value
+
+
 def questionnaire_from(data: dict) -> actions.QuestionnaireInput:
-    settlement = Settlement.objects.filter(kato=str(data.get("settlement") or "")).first()
-
-    def integer(name, default=None):
-        value = data.get(name, default)
-        try:
-            return None if value is None else int(value)
-        except (TypeError, ValueError):
-            raise actions.VolunteerError(_("%(name)s must be a whole number.")
-                                         % {"name": name}, field=name) from None
-
-    slots = data.get("slots")
-    if slots is None:
-        slots = actions.slots_for(data.get("days") or [], data.get("hours") or [])
+    settlement = Settlement.objects.filter(kato=_text(data, "settlement")).first()
+    if data.get("slots") is not None:
+        slots = _numbers(data, "slots", 0, actions.HOURS_IN_WEEK - 1)
+    else:  # days (0 = Monday) and hours of the day
+        slots = actions.slots_for(_numbers(data, "days", 0, 6), _numbers(data, "hours", 0, 23))
     return actions.QuestionnaireInput(
-        full_name=str(data.get("full_name") or ""), phone=str(data.get("phone") or ""),
-        email=str(data.get("email") or ""), birth_year=integer("birth_year"),
-        gender=str(data.get("gender") or ""), settlement=settlement,
-        directions=list(data.get("directions") or []),
-        own_directions=list(data.get("own_directions") or []), slots=list(slots),
-        education=str(data.get("education") or ""),
-        experience=str(data.get("experience") or ""), has_car=bool(data.get("has_car")),
-        car_seats=integer("car_seats", 0), languages=list(data.get("languages") or []),
-        travel_km=integer("travel_km", 10))
+        full_name=_text(data, "full_name"), phone=_text(data, "phone"),
+        email=_text(data, "email"), birth_year=_whole_number(data, "birth_year"),
+        gender=_text(data, "gender"), settlement=settlement,
+        directions=_texts(data, "directions"), own_directions=_texts(data, "own_directions"),
+        slots=slots, education=_text(data, "education"),
+        experience=_text(data, "experience"), has_car=_flag(data, "has_car"),
+        car_seats=_whole_number(data, "car_seats", 0) or 0,
+        languages=_texts(data, "languages"), travel_km=_whole_number(data, "travel_km", 10))
 
 
 def json_action(handler):
@@ -295,8 +338,9 @@ def _staff_request(request, pk) -> HelpRequest:
     return help_request
 
 
-def _volunteer(pk) -> Volunteer:
-    volunteer = Volunteer.objects.filter(pk=pk).first()
+def _volunteer(data: dict) -> Volunteer:
+    pk = _whole_number(data, "volunteer")
+    volunteer = Volunteer.objects.filter(pk=pk).first() if pk is not None else None
     if volunteer is None:
         raise actions.VolunteerNotFound(_("No such volunteer."))
     return volunteer
@@ -331,7 +375,7 @@ def assign_api(request, data, pk):
     """Staff assign a volunteer ({"volunteer": id}) to help request <pk>."""
     help_request = _staff_request(request, pk)
     assignment = actions.assign(user=request.user, help_request=help_request,
-                                volunteer=_volunteer(data.get("volunteer")))
+                                volunteer=_volunteer(data))
     return {"assignment": assignment.pk, "status": assignment.status}
 
 
@@ -346,7 +390,7 @@ def record_api(request, data, pk):
     except ValueError:
         raise actions.VolunteerError(_("helped_on must be a date, YYYY-MM-DD."),
                                      field="helped_on") from None
-    record = actions.record_help(user=request.user, volunteer=_volunteer(data.get("volunteer")),
+    record = actions.record_help(user=request.user, volunteer=_volunteer(data),
                                  help_request=help_request, helped_on=helped_on)
     return {"record": record.pk}
 
@@ -362,7 +406,7 @@ def _record(pk) -> HelpRecord:
 def confirm_api(request, data, pk):
     """Confirm help record <pk> ({"via": "person"|"staff"})."""
     record = actions.confirm_record(user=request.user, record=_record(pk),
-                                    via=str(data.get("via") or ""))
+                                    via=_text(data, "via"))
     return {"record": record.pk, "confirmed_at": record.confirmed_at.isoformat()}
 
 
@@ -370,8 +414,8 @@ def confirm_api(request, data, pk):
 def review_api(request, data, pk):
     """Review help record <pk> ({"positive": bool, "text": "…"})."""
     review = actions.write_review(user=request.user, record=_record(pk),
-                                  positive=bool(data.get("positive")),
-                                  text=str(data.get("text") or ""))
+                                  positive=_flag(data, "positive"),
+                                  text=_text(data, "text"))
     return {"review": review.pk, "moderation": review.moderation}
 
 
@@ -382,5 +426,5 @@ def moderate_api(request, data, pk):
     if review is None:
         raise actions.VolunteerNotFound(_("No such review."))
     review = actions.moderate_review(user=request.user, review=review,
-                                     approve=bool(data.get("approve")))
+                                     approve=_flag(data, "approve"))
     return {"review": review.pk, "moderation": review.moderation}
