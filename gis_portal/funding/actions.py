@@ -119,11 +119,12 @@ def parse_amount(value, *, field: str = "amount", allow_remainder: bool = True):
         raise not_a_number from None
     if amount <= 0:
         raise FundingError(_("The amount must be more than zero."), field=field)
-    if amount != amount.quantize(CENT):
-        raise FundingError(_("The amount can have at most two decimals (tiyn)."), field=field)
+    # Before any rounding: a number past Decimal's precision cannot be quantized.
     if amount > MAX_AMOUNT:
         raise FundingError(_("The amount is too large: at most %(max)s.")
                            % {"max": tenge(MAX_AMOUNT)}, field=field)
+    if amount != amount.quantize(CENT):
+        raise FundingError(_("The amount can have at most two decimals (tiyn)."), field=field)
     return amount.quantize(CENT)
 
 

@@ -460,6 +460,9 @@ def interest_api(request, pk):
         message = payload.get("message", "") if isinstance(payload, dict) else ""
     except ValueError:
         return JsonResponse({"error": _("Send JSON: {\"message\": \"...\"}")}, status=400)
+    if not isinstance(message, str):
+        return JsonResponse({"error": _("Send JSON: {\"message\": \"...\"}"),
+                             "field": "message"}, status=400)
     try:
         interest = actions.register_interest(user=request.user, project=project,
                                              message=message)

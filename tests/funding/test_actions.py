@@ -61,6 +61,8 @@ def test_a_pledge_above_the_remainder_says_how_much_remains(make_fundraiser, don
     ([5], "must be a number"), ("-5", "more than zero"), (D("0"), "more than zero"),
     ("0.00", "more than zero"), (D("-0.01"), "more than zero"), ("10.001", "two decimals"),
     (D("1.005"), "two decimals"), ("1000000000000", "too large"),
+    # Past Decimal's precision: refused as too large, never a failed rounding.
+    (10**40, "too large"), ("1" + "0" * 60 + ".5", "too large"),
 ])
 def test_bad_amounts_are_400_and_write_nothing(make_fundraiser, donor, amount, message):
     fundraiser = make_fundraiser("1000.00")

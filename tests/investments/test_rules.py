@@ -157,6 +157,10 @@ def test_interest_rules(client, far_apart_settlements, make_project):
     with pytest.raises(actions.InvestmentError, match="short message"):
         actions.register_interest(user=investor, project=project, message="  ")
     client.force_login(investor)
+    for wrong in (5, True, ["I build dairies."], {"text": "I build dairies."}):
+        refused = client.post(f"/api/investments/{project.pk}/interest",
+                              json.dumps({"message": wrong}), content_type="application/json")
+        assert refused.status_code == 400 and refused.json()["field"] == "message", wrong
     response = client.post(f"/api/investments/{project.pk}/interest",
                            json.dumps({"message": "I build dairies."}),
                            content_type="application/json")
