@@ -17,6 +17,27 @@ def counted_columns(r: str) -> str:
             f"{r}.district_id, {r}.okrug_id, {r}.amount_needed)")
 
 
+def sync_function_sql(counted) -> str:
+    """The row trigger's function: an update that changes none of the `counted` columns
+    leaves the counts alone; otherwise the old row leaves them and the new one joins."""
+    return f"""
+CREATE OR REPLACE FUNCTION help_area_count_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE'
+       AND {counted("OLD")} IS NOT DISTINCT FROM {counted("NEW")} THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM help_area_count_apply(OLD, -1);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM help_area_count_apply(NEW, 1);
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
 AREA_COUNTS = f"""
     INSERT INTO help_helpareacount (level, area_id, topic, kind_id, status, age_band, count)
     SELECT l.level, l.area_id, r.topic, r.kind_id, r.status, r.age_band, delta
@@ -63,21 +84,7 @@ BEGIN
                   amount_needed = help_helpstatcell.amount_needed + EXCLUDED.amount_needed;
 END $$;
 
-CREATE OR REPLACE FUNCTION help_area_count_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE'
-       AND {counted_columns("OLD")} IS NOT DISTINCT FROM {counted_columns("NEW")} THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM help_area_count_apply(OLD, -1);
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM help_area_count_apply(NEW, 1);
-    END IF;
-    RETURN NULL;
-END $$;
-
+{sync_function_sql(counted_columns)}
 -- After a bulk load with the trigger disabled: recount everything in one statement each.
 CREATE OR REPLACE FUNCTION rebuild_help_area_counts() RETURNS void LANGUAGE sql AS $$
     {REBUILD_AREA_COUNTS}

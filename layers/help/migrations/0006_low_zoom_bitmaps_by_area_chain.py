@@ -122,21 +122,7 @@ BEGIN
     ON CONFLICT (cell_id, key) DO NOTHING;
 END $$;
 
-CREATE OR REPLACE FUNCTION help_area_count_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE'
-       AND {counted_columns("OLD")} IS NOT DISTINCT FROM {counted_columns("NEW")} THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM help_area_count_apply(OLD, -1);
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM help_area_count_apply(NEW, 1);
-    END IF;
-    RETURN NULL;
-END $$;
-
+{previous.sync_function_sql(counted_columns)}
 -- After a bulk load with the trigger disabled: rebuild the cells and bitmaps.
 CREATE OR REPLACE FUNCTION rebuild_help_area_counts() RETURNS void LANGUAGE sql AS $$
     {REBUILD}

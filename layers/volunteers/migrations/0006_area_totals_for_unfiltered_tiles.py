@@ -35,29 +35,41 @@ def apply(changes: str, cell_columns: str = CELL_COLUMNS) -> str:
     """
 
 
-SYNC_SQL = f"""
+def functions_sql(values: tuple[str, ...] = cells_migration.CARD_VALUES) -> str:
+    """The cells' trigger function and the full recount, for cells keyed by these values of
+    the cards (a later migration adds one)."""
+    columns = "level, area_id, " + ", ".join(values)
+
+    def changes(*sources: tuple[str, str]) -> str:
+        return apply(" UNION ALL ".join(cells(source, delta, values) for source, delta in sources),
+                     columns)
+
+    return f"""
 CREATE OR REPLACE FUNCTION volunteer_area_count_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        {apply(cells("new_cards", "1"))}
+        {changes(("new_cards", "1"))}
     ELSIF TG_OP = 'DELETE' THEN
-        {apply(cells("old_cards", "-1"))}
+        {changes(("old_cards", "-1"))}
     ELSE
-        {apply(cells("old_cards", "-1") + " UNION ALL " + cells("new_cards", "1"))}
+        {changes(("old_cards", "-1"), ("new_cards", "1"))}
     END IF;
     RETURN NULL;
 END $$;
 
 CREATE OR REPLACE FUNCTION rebuild_volunteer_area_counts() RETURNS void LANGUAGE sql AS $$
     DELETE FROM {CELLS};
-    INSERT INTO {CELLS} ({CELL_COLUMNS}, count)
-    SELECT {CELL_COLUMNS}, count(*) FROM ({cells("volunteers_volunteercard", "1")}) c
-    GROUP BY {CELL_COLUMNS};
+    INSERT INTO {CELLS} ({columns}, count)
+    SELECT {columns}, count(*) FROM ({cells("volunteers_volunteercard", "1", values)}) c
+    GROUP BY {columns};
     DELETE FROM {TOTALS};
     INSERT INTO {TOTALS} (level, area_id, count)
     SELECT level, area_id, sum(count) FROM {CELLS} GROUP BY level, area_id;
 $$;
+"""
 
+
+SYNC_SQL = functions_sql() + f"""
 INSERT INTO {TOTALS} (level, area_id, count)
 SELECT level, area_id, sum(count) FROM {CELLS} GROUP BY level, area_id;
 """
