@@ -267,7 +267,25 @@ class HelpEvent(AppendOnlyModel):
         ordering = ["-created_at"]
 
 
-class HelpStatCell(models.Model):
+class AreaChain(models.Model):
+    """A chain of area tags as the trigger writes it: oblast, district, okrug, any empty.
+
+    No database constraint: the trigger may write tags of areas a reference load is replacing
+    in the same transaction. Readers join the current areas, so rows of a removed area are
+    never shown; a rebuild drops them."""
+
+    oblast = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
+                               related_name="+", db_constraint=False, db_index=False)
+    district = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
+                                 related_name="+", db_constraint=False, db_index=False)
+    okrug = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
+                              related_name="+", db_constraint=False, db_index=False)
+
+    class Meta:
+        abstract = True
+
+
+class HelpStatCell(AreaChain):
     """The public requests of one chain of area tags, (oblast, district, okrug), any of them
     possibly empty. A request is public while it is published with consent, open or someone
     helping, and not erased (HelpRequestLayer.visible_queryset for an anonymous visitor).
@@ -286,15 +304,6 @@ class HelpStatCell(models.Model):
     (help_amount_needed_positive), so 0 reads as "no amount" (a NULL sum).
     """
 
-    # No database constraint: the trigger may write tags of areas a reference load is
-    # replacing in the same transaction. Readers join the current areas, so cells of a
-    # removed area are never shown; a rebuild drops them.
-    oblast = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
-                               related_name="+", db_constraint=False, db_index=False)
-    district = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
-                                 related_name="+", db_constraint=False, db_index=False)
-    okrug = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
-                              related_name="+", db_constraint=False, db_index=False)
     count = models.IntegerField(default=0)
     amount_needed = models.DecimalField(max_digits=20, decimal_places=2, default=0)
     request_ids = ArrayField(models.BigIntegerField(), default=list)
@@ -320,7 +329,7 @@ class BitStringField(models.Field):
         return "bit varying"
 
 
-class HelpChainBitmap(models.Model):
+class HelpChainBitmap(AreaChain):
     """Which public requests of one chain (a HelpStatCell) have one filter value, as a bit per
     request in the cell's `request_ids` order: `key` is "topic:<code>", "kind:<code>",
     "status:<code>", "age:<band>" or "family:<code>". Keys of values no request of the chain
@@ -333,13 +342,7 @@ class HelpChainBitmap(models.Model):
     """
 
     cell = models.ForeignKey(HelpStatCell, on_delete=models.CASCADE, related_name="+")
-    # The cell's areas again, so one index scan finds an area's bitmaps of the wanted keys.
-    oblast = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
-                               related_name="+", db_constraint=False, db_index=False)
-    district = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
-                                 related_name="+", db_constraint=False, db_index=False)
-    okrug = models.ForeignKey("areas.AdminArea", null=True, on_delete=models.DO_NOTHING,
-                              related_name="+", db_constraint=False, db_index=False)
+    # The chain's areas are the cell's again: one index scan finds an area's bitmaps.
     key = models.CharField(max_length=64)
     bits = BitStringField()
 
