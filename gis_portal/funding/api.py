@@ -23,6 +23,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from layers.core.params import path_id
+
 from . import actions
 from .actions import FundingError
 from .models import Fundraiser, Pledge
@@ -96,15 +98,15 @@ class FundingCancelRequestSerializer(serializers.Serializer):
                                    max_length=actions.NOTE_MAX_CHARS)
 
 
-MAX_ID = 2**63 - 1
 ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="the id")
 
 
 def by_id(queryset, pk: str):
     """The row with this id, or the API's JSON 404 (also for an id that is no number)."""
-    if not pk.isascii() or not pk.isdigit() or int(pk) > MAX_ID:
+    row_id = path_id(pk)
+    if row_id is None:
         raise Http404
-    return get_object_or_404(queryset, pk=int(pk))
+    return get_object_or_404(queryset, pk=row_id)
 
 
 def progress_body(fundraiser: Fundraiser) -> dict:

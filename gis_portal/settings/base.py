@@ -359,6 +359,8 @@ SPECTACULAR_SETTINGS = {
         "gis_portal.questions.schema.add_question_paths",
         "layers.investments.schema.add_investment_paths",
         "layers.routes.schema.add_route_paths",
+        "layers.help.schema.add_help_paths",
+        "layers.volunteers.schema.add_volunteer_paths",
     ],
 }
 

@@ -1,4 +1,5 @@
-"""Parsing of the spatial query parameters shared by every layer and the areas API."""
+"""Parsing of the spatial query parameters shared by every layer and the areas API, and of
+the row ids in API addresses."""
 
 from dataclasses import dataclass
 
@@ -6,6 +7,17 @@ from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
 
 from .errors import BadQuery
+
+# The largest id a bigint primary key holds.
+MAX_ID = 2**63 - 1
+
+
+def path_id(text: str) -> int | None:
+    """The row id an API address names, or None when the text is no id (the API then answers
+    its own JSON 404, where Django's int converter would have answered an HTML page)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_ID:
+        return None
+    return int(text)
 
 
 def parse_float(raw: str, parameter: str) -> float:

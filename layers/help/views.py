@@ -22,6 +22,7 @@ from django.views import View
 from gis_portal.accounts.permissions import Action, areas_where, may
 from gis_portal.identity.actions import RevealRefused
 from gis_portal.identity.models import IdentityAuditEntry
+from layers.core.params import path_id
 from layers.core.registry import layer_registry
 
 from . import actions
@@ -105,7 +106,9 @@ def reveal_api(request, pk):
     if request.method != "POST":
         return JsonResponse({"error": _("Use POST.")}, status=405)
     try:
-        help_request = visible_request(request, pk)
+        if path_id(pk) is None:
+            raise Http404(_("No such help request."))
+        help_request = visible_request(request, path_id(pk))
     except Http404 as missing:
         return _private(JsonResponse({"error": str(missing), "code": "not_found"}, status=404))
     try:

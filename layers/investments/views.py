@@ -28,6 +28,7 @@ from gis_portal.views import map_config
 from layers.areas.models import Settlement
 from layers.core.errors import BadQuery
 from layers.core.geojson import dumps
+from layers.core.params import path_id
 from layers.core.query import resolve_area
 
 from . import actions, gaps, importer
@@ -436,9 +437,10 @@ def project_list_page(request):
 
 def _api_project(pk: str) -> InvestmentProject | None:
     """The project of an API address, or None (the API answers a JSON 404, not a page)."""
-    if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+    project_id = path_id(pk)
+    if project_id is None:
         return None
-    return InvestmentProject.objects.filter(pk=int(pk)).select_related(
+    return InvestmentProject.objects.filter(pk=project_id).select_related(
         "settlement", "oblast", "district").first()
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gis_portal.errors import ActionError
 from gis_portal.views import map_config
+from layers.core.params import path_id
 
 from . import actions
 from .formats import Document, Waypoint, gpx_document, kml_document
@@ -260,8 +261,9 @@ def _visible_route(pk: int) -> EcoRoute:
 @require_GET
 def route_sights_api(request, pk: str):
     # Any text reaches this API view, so that a wrong id gets a JSON answer, not a page.
-    route = (EcoRoute.objects.filter(pk=int(pk), published=True).first()
-             if pk.isascii() and pk.isdigit() and len(pk) < 19 else None)
+    route_id = path_id(pk)
+    route = (EcoRoute.objects.filter(pk=route_id, published=True).first()
+             if route_id is not None else None)
     if route is None:
         return JsonResponse({"error": _("No published eco-route has the id %(id)s: ids are "
                                         "whole numbers, see the routes layer "

@@ -28,6 +28,7 @@ from gis_portal.accounts.permissions import Action, may
 from gis_portal.errors import ActionError
 from gis_portal.identity.actions import RevealRefused
 from layers.areas.models import AdminArea, Settlement
+from layers.core.params import path_id
 from layers.help.models import HelpRequest
 
 from . import actions, matching
@@ -118,7 +119,9 @@ class ContactsView(View):
 def reveal_api(request, pk):
     """POST /api/volunteers/<card>/reveal: {"full_name", "phone", "email"}, or
     {"error", "code", "action_url", "action_label"} with 403/404/429."""
-    card = VolunteerCard.objects.select_related("volunteer").filter(pk=pk).first()
+    card_id = path_id(pk)
+    card = (VolunteerCard.objects.select_related("volunteer").filter(pk=card_id).first()
+            if card_id is not None else None)
     if card is None:
         return _private(JsonResponse({"error": _("No such volunteer on the list."),
                                       "code": "not_found"}, status=404))
@@ -331,8 +334,14 @@ def paper_questionnaire(request, data):
     return {"id": volunteer.pk, "created": created}
 
 
+def _by_path_id(queryset, pk: str):
+    """The row an API address names, or None (also for text that is no id)."""
+    row_id = path_id(pk)
+    return queryset.filter(pk=row_id).first() if row_id is not None else None
+
+
 def _staff_request(request, pk) -> HelpRequest:
-    help_request = HelpRequest.objects.filter(pk=pk).first()
+    help_request = _by_path_id(HelpRequest.objects.all(), pk)
     if help_request is None or not may(request.user, Action.CHANGE, help_request.area):
         raise actions.VolunteerNotFound(_("No such help request in your areas."))
     return help_request
@@ -360,6 +369,8 @@ def match_request(request, pk):
 
 def match_volunteer(request):
     """GET /api/volunteers/match/me: open requests near the signed-in volunteer."""
+    if not request.user.is_authenticated:
+        return _private(JsonResponse({"error": _("Sign in first.")}, status=403))
     volunteer = Volunteer.objects.filter(user_id=request.user.pk,
                                          status=Volunteer.Status.ACTIVE).first()
     if volunteer is None:
@@ -382,7 +393,7 @@ def assign_api(request, data, pk):
 @json_action
 def record_api(request, data, pk):
     """Record help given on request <pk> ({"volunteer": id, "helped_on": "YYYY-MM-DD"})."""
-    help_request = HelpRequest.objects.filter(pk=pk).first()
+    help_request = _by_path_id(HelpRequest.objects.all(), pk)
     if help_request is None:
         raise actions.VolunteerNotFound(_("No such help request."))
     try:
@@ -396,7 +407,7 @@ def record_api(request, data, pk):
 
 
 def _record(pk) -> HelpRecord:
-    record = HelpRecord.objects.filter(pk=pk).first()
+    record = _by_path_id(HelpRecord.objects.all(), pk)
     if record is None:
         raise actions.VolunteerNotFound(_("No such help record."))
     return record
@@ -422,7 +433,7 @@ def review_api(request, data, pk):
 @json_action
 def moderate_api(request, data, pk):
     """Moderate review <pk> ({"approve": bool})."""
-    review = Review.objects.filter(pk=pk).first()
+    review = _by_path_id(Review.objects.all(), pk)
     if review is None:
         raise actions.VolunteerNotFound(_("No such review."))
     review = actions.moderate_review(user=request.user, review=review,

@@ -77,3 +77,22 @@ def test_malformed_ids_and_values_of_the_staff_api_are_refused(oblast_officer, p
         status, answer = posted(client, url.format(10**12), {"via": "staff"})
         assert status == 404 and answer["error"]
     assert not Review.objects.exists()
+
+
+def test_addresses_with_a_wrong_id_answer_a_json_404(client, oblast_officer):
+    """Text where an id belongs, or an id past any row: the API's JSON 404, as for a missing
+    row, not a page. Signed out, one's own matches are refused in JSON too."""
+    anonymous = client.get("/api/volunteers/match/me")
+    assert anonymous.status_code == 403 and anonymous.json()["error"]
+    client.force_login(oblast_officer)
+    for wrong in ("abc", "9" * 30, "-1", "1.5"):
+        answers = [client.get(f"/api/volunteers/match/request/{wrong}")]
+        answers += [client.post(url.format(wrong), "{}", content_type="application/json")
+                    for url in ("/api/volunteers/{}/reveal", "/api/volunteers/requests/{}/assign",
+                                "/api/volunteers/requests/{}/records",
+                                "/api/volunteers/records/{}/confirm",
+                                "/api/volunteers/records/{}/review",
+                                "/api/volunteers/reviews/{}/moderate", "/api/help/{}/reveal")]
+        for response in answers:
+            assert response.status_code == 404, (wrong, response.request["PATH_INFO"])
+            assert response["Content-Type"] == "application/json" and response.json()["error"]
