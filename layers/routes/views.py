@@ -104,6 +104,12 @@ def trip_request_from(params) -> TripRequest:
     if not all(KEY_PATTERN.fullmatch(c) for c in categories):
         raise PlanError(_("interest must be a kind of sight, e.g. interest=architecture."),
                         "interest")
+    kinds = {value for value, _label in interest_choices()}
+    unknown = sorted(set(categories) - kinds)
+    if unknown:  # a misspelt kind would silently match no sight at all
+        raise PlanError(_("%(unknown)s is not a kind of sight; choose among: %(kinds)s.")
+                        % {"unknown": ", ".join(unknown), "kinds": ", ".join(sorted(kinds))},
+                        "interest")
     corridor = _number(params.get("corridor_km"), "corridor_km", float)
     return TripRequest(
         start=start, end=end, days=days, km_per_day=km_per_day,

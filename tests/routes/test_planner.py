@@ -184,6 +184,8 @@ def test_unreachable_destination_over_http(client):
     ({"start": "aktau", "end": "aktau"}, 400, "the same town"),
     ({"start": "Aktau!", "end": "almaty"}, 400, "town's key"),
     ({"preset": "west-east", "interest": "lake; drop"}, 400, "kind of sight"),
+    ({"preset": "west-east", "interest": ["lake", "castles"]}, 400,
+     "castles is not a kind of sight; choose among:"),
     ({"preset": "west-east", "corridor_km": "nan"}, 400, "corridor"),
     ({"preset": "west-east", "km_per_day": "inf"}, 400, "between 50 and"),
 ])
