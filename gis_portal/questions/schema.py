@@ -8,7 +8,15 @@ The parameters of each kind come from the question itself (spatial.QUESTIONS, `p
 so a question that takes a new parameter cannot be served undocumented:
 PARAMETERS must describe it (tests/questions/test_schema.py checks both ways)."""
 
-from layers.areas.schema import ERROR, GEOJSON_GEOMETRY, KATO, NUMBER, json_response
+from layers.areas.schema import (
+    CSRF_REFUSED,
+    ERROR,
+    GEOJSON_GEOMETRY,
+    KATO,
+    NUMBER,
+    json_response,
+    lang_parameter,
+)
 from layers.investments.gaps import MAX_WITHIN_KM
 
 from .spatial import MAX_RADIUS_KM, MAX_ROUTE_KM, QUESTIONS
@@ -18,7 +26,6 @@ GEOJSON = "application/geo+json"
 CSV = "text/csv"
 GEOPACKAGE = "application/geopackage+sqlite3"
 FORMATS = ["geojson", "csv", "gpkg"]
-LANGUAGES = ["kk", "ru", "en"]
 TEXT_OR_NUMBER = {"oneOf": [NUMBER, {"type": "string"}]}
 GEOMETRY_TEXT = {"type": "string", "description": "a GeoJSON geometry (or Feature) as text",
                  "example": '{"type": "Point", "coordinates": [76.93, 43.26]}'}
@@ -67,9 +74,7 @@ FORMAT_PARAMETER = {
     "name": "format", "in": "query", "schema": {"type": "string", "enum": FORMATS},
     "description": "geojson (default): one FeatureCollection; csv: one row per feature; "
                    "gpkg: a GeoPackage with one table per group"}
-LANG_PARAMETER = {
-    "name": "lang", "in": "query", "schema": {"type": "string", "enum": LANGUAGES},
-    "description": "language of names and titles (default Kazakh)"}
+LANG_PARAMETER = lang_parameter("names and titles")
 
 GROUP = {"type": "object", "required": ["name", "title", "count", "total", "truncated"],
          "properties": {
@@ -133,10 +138,6 @@ SAVE_REQUEST = {"type": "object", "required": ["kind", "parameters"], "propertie
     "kind": {"type": "string", "enum": list(QUESTIONS)},
     "parameters": {"type": "object", "additionalProperties": TEXT_OR_NUMBER,
                    "description": "the question's parameters, as in its GET query"}}}
-
-CSRF_REFUSED = {"description": "no valid CSRF token: send the csrftoken cookie and the "
-                               "X-CSRFToken header, as the portal's pages do",
-                "content": {"text/html": {"schema": {"type": "string"}}}}
 
 
 def _binary(content_type: str) -> dict:

@@ -71,6 +71,19 @@ def json_response(description: str, schema: dict) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def lang_parameter(description: str) -> dict:
+    """The `lang` query parameter (kk, ru, en), saying what it translates in this answer."""
+    return {"name": "lang", "in": "query",
+            "schema": {"type": "string", "enum": ["kk", "ru", "en"]},
+            "description": f"language of {description} (default Kazakh)"}
+
+
+# A write of the JSON API without the session's CSRF token: Django's own page.
+CSRF_REFUSED = {"description": "no valid CSRF token: send the csrftoken cookie and the "
+                               "X-CSRFToken header, as the portal's pages do",
+                "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
 def add_lookup_path(result, generator, request, public):
     result.setdefault("paths", {})["/api/areas/lookup"] = {"get": {
         "operationId": "areas_lookup", "tags": ["areas"],

@@ -3,7 +3,7 @@ contacts of a person who needs help, through the reveal gate. A plain Django vie
 drf-spectacular hook describes it. Its refusals and the CSRF answer are shared with the
 volunteer corps' API (layers.volunteers.schema)."""
 
-from layers.areas.schema import json_response
+from layers.areas.schema import CSRF_REFUSED, json_response
 
 TAG = "help"
 ID_IN_PATH = {"name": "pk", "in": "path", "required": True,
@@ -15,9 +15,6 @@ REFUSAL = {"type": "object", "required": ["error"], "properties": {
     "action_url": {"type": "string", "description": "a page where the user can do what is "
                                                    "missing (confirm their identity, …)"},
     "action_label": {"type": "string"}}}
-CSRF_REFUSED = {"description": "no valid CSRF token: send the csrftoken cookie and the "
-                               "X-CSRFToken header, as the portal's pages do",
-                "content": {"text/html": {"schema": {"type": "string"}}}}
 
 
 def refused(description: str) -> dict:

@@ -106,9 +106,10 @@ def reveal_api(request, pk):
     if request.method != "POST":
         return JsonResponse({"error": _("Use POST.")}, status=405)
     try:
-        if path_id(pk) is None:
+        request_id = path_id(pk)
+        if request_id is None:
             raise Http404(_("No such help request."))
-        help_request = visible_request(request, path_id(pk))
+        help_request = visible_request(request, request_id)
     except Http404 as missing:
         return _private(JsonResponse({"error": str(missing), "code": "not_found"}, status=404))
     try:

@@ -3,21 +3,16 @@ gap query is kept as thin as the raw SQL it runs), so a drf-spectacular hook des
 the project list (home region first on request), the planner's gaps as GeoJSON and CSV, an
 investor's interest and the staff's list of interested investors."""
 
-from layers.areas.schema import KATO, NUMBER, json_response
+from layers.areas.schema import CSRF_REFUSED, KATO, NUMBER, json_response, lang_parameter
 
 from .gaps import MAX_GAPS, MAX_WITHIN_KM
 from .models import InvestmentProject, Sector
 
 TAG = "investments"
-LANG_PARAMETER = {"name": "lang", "in": "query",
-                  "schema": {"type": "string", "enum": ["kk", "ru", "en"]},
-                  "description": "language of titles, names and labels (default Kazakh)"}
+LANG_PARAMETER = lang_parameter("titles, names and labels")
 ERROR = {"type": "object", "required": ["error"], "properties": {
     "error": {"type": "string", "description": "what is wrong and how to fix it"},
     "field": {"type": "string", "description": "the parameter or field at fault"}}}
-CSRF_REFUSED = {"description": "no valid CSRF token: send the csrftoken cookie and the "
-                               "X-CSRFToken header, as the portal's pages do",
-                "content": {"text/html": {"schema": {"type": "string"}}}}
 SAMPLE_NOTE = {"type": "string", "nullable": True,
                "description": "\"sample values, not official statistics\" when the figure is "
                               "made up for the demo"}

@@ -3,7 +3,7 @@ views, so a drf-spectacular hook describes them: a trip between two towns (JSON 
 GeoJSON, or GPX and KML for navigators), the towns a trip may join, and the sights along a
 published eco-route."""
 
-from layers.areas.schema import ERROR, NUMBER, json_response
+from layers.areas.schema import ERROR, NUMBER, json_response, lang_parameter
 
 from .planner import PRESETS
 from .views import (
@@ -16,9 +16,7 @@ from .views import (
 
 TAG = "routes"
 KEY = {"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$", "example": "aktau"}
-LANG_PARAMETER = {"name": "lang", "in": "query",
-                  "schema": {"type": "string", "enum": ["kk", "ru", "en"]},
-                  "description": "language of names and notes (default Kazakh)"}
+LANG_PARAMETER = lang_parameter("names and notes")
 PLAN_PARAMETERS = [
     {"name": "preset", "in": "query", "schema": {"type": "string", "enum": list(PRESETS)},
      "description": "a ready trip across the country, instead of start and end"},
