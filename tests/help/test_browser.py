@@ -72,6 +72,8 @@ def test_resident_filters_opens_a_request_and_is_sent_to_confirm(browser, portal
     assert f"area={target['okrug']}" in tile.value.url
     page.wait_for_url(re.compile(rf"f\.help-requests\.kind={target['kind']}"))
     page.get_by_role("button", name="Areas, layers and filters").click()
+    # The phone's drawer slides away (0.2 s): a click before it has gone lands on the drawer.
+    expect(page.locator("#sidebar")).to_be_hidden()
 
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
