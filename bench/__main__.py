@@ -449,7 +449,8 @@ def main(argv=None) -> int:
         "portal_dir": args.portal_dir,
         "settings": {"reps": args.reps, "throughput_seconds": args.seconds,
                      "threads": THREADS, "workers": servers.WORKERS,
-                     "client": "http.client, new connection per request (Connection: close)"},
+                     "client": "socket client (status line and framing only, as wrk), new connection "
+                               "per request (Connection: close)"},
         "volumes": volumes,
         "scenarios": {},
         "extra": {},
