@@ -57,7 +57,7 @@ class HelpRequestFilterSet(df.FilterSet):
         return queryset  # layers.core.query.LayerQuery filters and measures by distance
 
     def filter_family(self, queryset, name, value):
-        """Any of the chosen situations (a GIN index answers the overlap)."""
+        """Any of the chosen situations, tested on the rows the region and kind narrowed."""
         return queryset.filter(family_tags__overlap=list(value)) if value else queryset
 
     def filter_age_from(self, queryset, name, value):
