@@ -1,10 +1,14 @@
 import re
+from urllib.parse import unquote_plus
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject, empty
 
 LANGUAGE_PARAMETER = "lang"
 
@@ -63,7 +67,11 @@ class RejectControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(API_PATH_PREFIXES):
+        # One search over the whole decoded query string clears nearly every request; only
+        # a hit looks for the parameter to name.
+        if request.path.startswith(API_PATH_PREFIXES) and (
+                _has_control_character(request.path)
+                or _has_control_character(unquote_plus(request.META.get("QUERY_STRING", "")))):
             problem = _control_character_problem(request)
             if problem is not None:
                 where, parameter = problem
@@ -96,5 +104,20 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def process_response(self, request, response):
         if self._excluded(request):
+            return response
+        return super().process_response(request, response)
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's message middleware with the storage made on first use. Tiles, list pages and
+    most pages never add or show a message; making the cookie-and-session storage and then
+    saving it back cost each of them as much as resolving its URL."""
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
             return response
         return super().process_response(request, response)

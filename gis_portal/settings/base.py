@@ -66,7 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's message middleware, its storage made only when a message is added or shown.
+    "gis_portal.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a throttled sign-in into the lockout page (AXES_LOCKOUT_CALLABLE); last, as axes asks.
     "axes.middleware.AxesMiddleware",

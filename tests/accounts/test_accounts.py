@@ -102,6 +102,19 @@ def test_profile_changes_home_area_and_needs_sign_in(client):
     assert user.home_area == home
 
 
+def test_a_message_reaches_the_next_page_once_and_api_answers_leave_messages_alone(client):
+    user = UserFactory(email="aigerim@example.kz", password=PASSWORD)
+    client.force_login(user)
+    saved = client.post("/accounts/profile/", {
+        "first_name": "Айгерім", "last_name": "", "home_area": "",
+        "preferred_language": "kk"}, follow=True)
+    assert [m.level_tag for m in saved.context["messages"]] == ["success"]
+    assert [m.level_tag for m in client.get("/accounts/profile/").context["messages"]] == []
+    api = client.get("/api/layers/settlements/?limit=1")
+    assert api.status_code == 200
+    assert "messages" not in api.cookies
+
+
 def test_password_reset_by_email(client):
     user = UserFactory(email="aigerim@example.kz", password=PASSWORD)
     assert client.post("/accounts/password/reset/",

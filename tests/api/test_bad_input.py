@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
     ("/api/layers/settlements/?area=%00", "area"),
     ("/api/layers/sett%01lements/", None),
     ("/tiles/settlements/10/730/375.mvt?x=%0A", "x"),
+    ("/api/layers/settlements/?area=%C2%85", "area"),       # a C1 control, UTF-8 encoded
+    ("/api/layers/settlements/?ar%00ea=750000000", None),   # in a parameter's name
 ])
 def test_malformed_parameters_are_400_with_a_message(portal_server, path, parameter):
     response = requests.get(f"{portal_server}{path}", timeout=10)
@@ -37,6 +39,14 @@ def test_area_parameters_that_are_well_formed_still_work(portal_server):
     unknown = requests.get(f"{portal_server}/api/areas/", params={"generation": "1999"},
                            timeout=10)
     assert unknown.status_code == 400 and "known: 2018, 2024" in unknown.json()["error"]
+
+
+def test_text_outside_ascii_is_not_taken_for_a_control_character(portal_server):
+    answer = requests.get(f"{portal_server}/api/layers/settlements/",
+                          params={"area": "Алматы"}, timeout=10)
+    assert answer.status_code == 400
+    assert answer.json()["parameter"] == "area"
+    assert "KATO" in answer.json()["error"]
 
 
 def test_control_characters_do_not_break_pages(portal_server):
