@@ -109,9 +109,10 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
 
 class LazyMessageMiddleware(MessageMiddleware):
-    """Django's message middleware with the storage made on first use. Tiles, list pages and
-    most pages never add or show a message; making the cookie-and-session storage and then
-    saving it back cost each of them as much as resolving its URL."""
+    """Django's message middleware with the storage made on first use (a view adding a
+    message, a page template showing them). Tiles and API answers never do; making the
+    cookie-and-session storage and saving it back cost each of them as much as resolving its
+    URL."""
 
     def process_request(self, request):
         request._messages = SimpleLazyObject(lambda: default_storage(request))
