@@ -7,7 +7,7 @@ import requests
 
 from bench.load import http_call, parse_http_response
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _port(base_url: str) -> int:
