@@ -111,10 +111,10 @@ class HelpRequest(AreaTaggedModel):
 
     # Public ------------------------------------------------------------------------------
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    # topic, age band and family situation are filtered through the composite indexes in
-    # Meta or on the fetched rows: a few values each cover a fifth to a quarter of all
-    # requests, and a bitmap of 200,000 rows built from an index of their own cost more than
-    # reading the rows the area and kind already narrowed.
+    # Topic, age band and family situation have no index of their own: they are tested on
+    # the rows a region and a kind narrowed (Meta's indexes). Each of their few values covers
+    # a fifth to a quarter of all requests, and a bitmap of 200,000 rows from an index of
+    # their own cost more than reading those rows.
     topic = models.CharField(_("topic"), max_length=16, choices=Topic.choices)
     kind = models.ForeignKey(HelpKind, to_field="code", on_delete=models.PROTECT,
                              related_name="+", verbose_name=_("kind of help"))
