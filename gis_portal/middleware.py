@@ -8,27 +8,41 @@ from django.contrib.messages.storage import default_storage
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 
 LANGUAGE_PARAMETER = "lang"
 
 
 class KazakhFirstLocaleMiddleware(LocaleMiddleware):
-    """Kazakh unless the visitor chose otherwise: a `lang` query parameter (API clients), or
-    the cookie the language switch sets. The browser's Accept-Language is not consulted, so
-    the first screen is Kazakh and the page, its API calls and its tiles always agree."""
+    """Kazakh unless the visitor chose otherwise: a `lang` query parameter (API clients, the
+    map's tiles), or the cookie the language switch sets. The browser's Accept-Language is not
+    consulted, so the first screen is Kazakh and the page, its API calls and its tiles always
+    agree."""
 
     def process_request(self, request):
         supported = {code for code, _ in settings.LANGUAGES}
-        for chosen in (request.GET.get(LANGUAGE_PARAMETER),
-                       request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
-            if chosen in supported:
-                language = chosen
-                break
+        from_url = request.GET.get(LANGUAGE_PARAMETER)
+        from_cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        request.language_from_url = from_url in supported
+        if request.language_from_url:
+            language = from_url
+        elif from_cookie in supported:
+            language = from_cookie
         else:
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        """Content-Language names the answer's language. When ?lang= did not fix it, the cookie
+        did (or the default its absence means): the answer varies with Cookie, so no cache
+        hands one language's tiles to a visitor who chose another. Accept-Language is not read,
+        so it is not named (the plaque pages, which read it, add it themselves)."""
+        if not getattr(request, "language_from_url", False):
+            patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 # Paths whose answers are JSON (or tiles) for programs, not pages for people.

@@ -62,8 +62,15 @@ def test_map_draws_offline_base_and_vector_tiles_in_kazakh(page, portal_server):
 def test_language_switch_translates_the_page_and_keeps_the_view(page, portal_server):
     akmola = requests.get(f"{portal_server}/api/areas/{AKMOLA}/", timeout=10).json()["name"]
     assert akmola["ru"] != akmola["kk"]
+    tiles = []
+    page.on("request", lambda request: tiles.append(request.url)
+            if "/tiles/" in request.url else None)
     open_map(page, portal_server, "#map=6/50.00000/70.00000")
     expect(page.locator("[data-area-list]")).to_contain_text(akmola["kk"])
+    # Tiles name their language in the URL: one cached in Kazakh is never reused in Russian.
+    expect(page.locator("canvas.leaflet-tile-loaded").first).to_be_attached(timeout=15_000)
+    assert tiles and all("lang=kk" in url for url in tiles), tiles
+    tiles.clear()
 
     with page.expect_navigation():
         page.get_by_role("button", name="Русский").click()
@@ -73,6 +80,8 @@ def test_language_switch_translates_the_page_and_keeps_the_view(page, portal_ser
     expect(page.locator("[data-breadcrumb]")).to_contain_text("Казахстан")
     expect(page.locator("[data-area-list]")).to_contain_text(akmola["ru"])
     expect(page.get_by_role("button", name="Русский")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("canvas.leaflet-tile-loaded").first).to_be_attached(timeout=15_000)
+    assert tiles and all("lang=ru" in url for url in tiles), tiles
 
 
 def test_toggling_a_layer_updates_the_map_and_the_permalink(page, portal_server):

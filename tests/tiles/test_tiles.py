@@ -42,6 +42,29 @@ def test_tile_names_follow_the_language(client):
     assert any(kazakh[kato] != russian[kato] for kato in kazakh)
 
 
+
+def test_a_cached_tile_never_reaches_a_visitor_of_another_language(client):
+    """Public tiles are cacheable for five minutes and their names are in one language. With
+    ?lang= the URL says which, so caches may share the tile by URL; without it the language
+    cookie chose, and the answer says it varies with Cookie. Accept-Language is never read."""
+    path = "/tiles/settlements/10/730/375.mvt"
+    by_cookie = {}
+    for language in ("kk", "ru"):
+        client.cookies["django_language"] = language
+        response = client.get(path)
+        assert response["Cache-Control"] == "public, max-age=300"
+        assert response["Content-Language"] == language
+        assert "Cookie" in response["Vary"] and "Accept-Language" not in response["Vary"]
+        by_cookie[language] = names_in(response, "settlements")
+    assert by_cookie["kk"] != by_cookie["ru"]
+
+    client.cookies["django_language"] = "en"  # ?lang= wins over the cookie
+    named = client.get(path, {"lang": "ru"}, HTTP_ACCEPT_LANGUAGE="kk")
+    assert named["Content-Language"] == "ru"
+    assert named["Cache-Control"] == "public, max-age=300"
+    assert not named.has_header("Vary")
+    assert names_in(named, "settlements") == by_cookie["ru"]
+
 def test_low_zoom_area_tiles_use_the_overview_geometry(client):
     overview = client.get("/tiles/areas/6/45/23.mvt", {"level": "district"})
     detailed = client.get("/tiles/areas/9/365/187.mvt", {"level": "district"})

@@ -1,5 +1,7 @@
 // JSON requests to the portal's own API. Errors carry the API's {"error": "..."} message.
 
+import { language } from "./i18n.js";
+
 class ApiError extends Error {
   constructor(status, message) {
     super(message);
@@ -32,6 +34,15 @@ export function withQuery(url, params) {
   const text = query.toString();
   if (!text) return url;
   return url + (url.includes("?") ? "&" : "?") + text;
+}
+
+/** A tile URL that names the page's language (?lang=): the tile's names are in it, so a cache
+ *  may keep and share the tile by its URL alone, and a language switch never redraws tiles
+ *  cached in the other language. */
+export function tilesInPageLanguage(url, params = {}) {
+  const query = new URLSearchParams(params);
+  query.set("lang", language);
+  return withQuery(url, query);
 }
 
 export function isAbort(error) {

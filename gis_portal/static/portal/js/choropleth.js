@@ -3,7 +3,7 @@
 // settlements' known population. The statistic follows the layer's filters but not the
 // selected area, so the colours stay comparable across the whole country.
 
-import { getJSON, isAbort, withQuery } from "./api.js";
+import { getJSON, isAbort, tilesInPageLanguage, withQuery } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { formatNumber, gettext, interpolate, levelPluralLabel } from "./i18n.js";
 
@@ -128,7 +128,7 @@ export class Choropleth {
   draw(level) {
     this.tiles?.remove();
     const entry = this.areasEntry;
-    this.tiles = L.vectorGrid.protobuf(withQuery(entry.urls.tiles, { level }), {
+    this.tiles = L.vectorGrid.protobuf(tilesInPageLanguage(entry.urls.tiles, { level }), {
       rendererFactory: L.canvas.tile,
       interactive: false,
       maxNativeZoom: entry.max_zoom,

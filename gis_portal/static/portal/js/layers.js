@@ -6,7 +6,7 @@
 // API for the features near it (lookup.js). That also sidesteps VectorGrid 1.3's click
 // handling, which calls L.DomEvent.fakeStop, removed in Leaflet 1.8.
 
-import { getJSON, isAbort, withQuery } from "./api.js";
+import { getJSON, isAbort, tilesInPageLanguage, withQuery } from "./api.js";
 import { APPROXIMATE_POINT_STYLE, isApproximatePosition } from "./positions.js";
 
 // The administrative outlines change level with zoom: oblasts always, districts and then the
@@ -91,14 +91,14 @@ function vectorGrid(entry, url, options) {
 class TileLayerController {
   constructor(entry, query, zIndex) {
     this.entry = entry;
-    this.layer = vectorGrid(entry, withQuery(entry.urls.tiles, query), {
+    this.layer = vectorGrid(entry, tilesInPageLanguage(entry.urls.tiles, query), {
       minZoom: entry.min_zoom,
       zIndex,
     });
   }
 
   setQuery(query) {
-    this.layer.setUrl(withQuery(this.entry.urls.tiles, query));
+    this.layer.setUrl(tilesInPageLanguage(this.entry.urls.tiles, query));
   }
 }
 
@@ -119,7 +119,7 @@ class AreaOutlinesController {
       if (chosen && chosen !== level) continue;
       const params = new URLSearchParams(query);
       params.set("level", level);
-      this.layer.addLayer(vectorGrid(this.entry, withQuery(this.entry.urls.tiles, params), {
+      this.layer.addLayer(vectorGrid(this.entry, tilesInPageLanguage(this.entry.urls.tiles, params), {
         minZoom: chosen ? this.entry.min_zoom : Math.max(minZoom, this.entry.min_zoom),
         zIndex: this.zIndex,
       }));
