@@ -7,6 +7,7 @@ run started, master and workers, and nothing else.
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -134,17 +135,21 @@ def portal_server(env: dict[str, str], portal_dir: Path = ROOT) -> Server:
 
 
 def ensure_tipg() -> str:
-    """.venv-tipg with tipg==1.6.1 and uvicorn[standard]; created when missing."""
+    """.venv-tipg with tipg==1.6.1 and uvicorn[standard], made from the interpreter the portal
+    runs on (a faster or slower Python on one side would not be the same race); made again
+    when missing or made from another interpreter."""
     python = TIPG_VENV / "bin" / "python"
+    base = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
     check = [str(python), "-c",
-             f"import tipg, uvicorn; assert tipg.__version__ == {TIPG_VERSION!r}; "
+             f"import os, sys, tipg, uvicorn; assert tipg.__version__ == {TIPG_VERSION!r}; "
+             f"assert os.path.realpath(sys._base_executable) == {base!r}; "
              "print(tipg.__version__, uvicorn.__version__)"]
     if python.exists():
         result = subprocess.run(check, capture_output=True, text=True)
         if result.returncode == 0:
             return result.stdout.strip()
-    progress(f"creating {TIPG_VENV.name} with tipg=={TIPG_VERSION} (first run only)")
-    base = getattr(sys, "_base_executable", None) or "python3"
+        shutil.rmtree(TIPG_VENV)
+    progress(f"creating {TIPG_VENV.name} with tipg=={TIPG_VERSION} on {base}")
     subprocess.run([base, "-m", "venv", str(TIPG_VENV)], check=True)
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
                     f"tipg=={TIPG_VERSION}", "uvicorn[standard]"], check=True)
