@@ -95,3 +95,11 @@ def latin_key(name: str | None) -> str | None:
     for old, new in _LATIN_FOLDS:
         text = text.replace(old, new)
     return text or None
+
+
+def search_key(*names: str | None) -> str:
+    """The Latin keys of a place's names (Kazakh, Russian…) joined by "|": what a search in
+    Latin letters ("Almaty", "Qaraghandy", "Karaganda", "Ust-Kamenogorsk") is compared with,
+    after the same latin_key folding of the query."""
+    return "|".join(sorted({key for key in map(latin_key, names) if key}))
+

@@ -2,6 +2,8 @@ import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from data.boundaries.names import latin_key
+
 from .models import AdminArea, Settlement
 
 
@@ -26,9 +28,15 @@ class SettlementFilterSet(df.FilterSet):
         fields = ["q", "min_population", "geocoded"]
 
     def filter_name(self, queryset, name, value):
-        return queryset.filter(
-            Q(name_kk__icontains=value) | Q(name_ru__icontains=value) | Q(name_en__icontains=value)
-        )
+        """Any spelling of the name: as written in Kazakh, Russian or English, or in Latin
+        letters ("Almaty", "Qaraghandy" or "Karaganda", "Ust-Kamenogorsk"), compared through
+        the Latin keys of the Kazakh and Russian names."""
+        matches = (Q(name_kk__icontains=value) | Q(name_ru__icontains=value)
+                   | Q(name_en__icontains=value))
+        key = latin_key(value)
+        if key:
+            matches |= Q(name_search__contains=key)
+        return queryset.filter(matches)
 
     def filter_geocoded(self, queryset, name, value):
         return queryset.filter(geom__isnull=not value)

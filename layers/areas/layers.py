@@ -106,7 +106,8 @@ class SettlementLayer(Layer):
     field_labels = {"name": _("name"), "oblast": _("oblast"), "district": _("district"),
                     "okrug": _("rural okrug")}
     filterset_class = SettlementFilterSet
-    # q searches the names in every language; geocoded asks whether the point is known.
+    # q searches the names in every language (and name_search, their Latin keys: nothing but
+    # the same names); geocoded asks whether the point is known.
     filter_reads = {"q": ("name_kk", "name_ru", "name_en"), "geocoded": ("geom",)}
     # name sorts by the name in the reader's language.
     ordering_fields = ("population", "kato", "name")

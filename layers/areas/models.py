@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from data.boundaries.names import search_key
 from gis_portal.identity.models import AppendOnlyModel
 from layers.core.models import AreaTaggedModel
 
@@ -167,6 +168,10 @@ class Settlement(MultilingualNameMixin, AreaTaggedModel):
         _("position precision, m"), null=True, blank=True,
         help_text=_("How far the real settlement may be from the point, in metres."),
     )
+    # The Latin keys of the Kazakh and Russian names (data.boundaries.names.search_key), so
+    # a search typed in Latin letters finds the place; kept in step by save() and the importer.
+    name_search = models.TextField(_("Latin search keys of the names"), blank=True, default="",
+                                   editable=False)
     # Rows without a point are tagged by the parents their KATO code names; the okrug always
     # comes from the code (a fallback point may lie in a neighbouring okrug's polygon).
     area_kato_field = "kato"
@@ -185,6 +190,13 @@ class Settlement(MultilingualNameMixin, AreaTaggedModel):
 
     def __str__(self):
         return f"{self.name} ({self.kato})"
+
+    def save(self, *args, **kwargs):
+        self.name_search = search_key(self.name_kk, self.name_ru)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name_kk", "name_ru"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_search"}
+        super().save(*args, **kwargs)
 
 
 class SettlementPositionChange(AppendOnlyModel):

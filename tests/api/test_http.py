@@ -79,3 +79,21 @@ def test_kazakh_first_whatever_the_browser_asks(portal_server):
                           timeout=10).json()
     titles = [c["layers"][0]["title"] for c in (catalogue, russian, chosen)]
     assert len(set(titles)) == 3
+
+
+@pytest.mark.parametrize("typed, kato", [
+    ("Almaty", "750000000"), ("Astana", "710000000"), ("Shymkent", "790000000"),
+    ("Алматы", "750000000"), ("Ust-Kamenogorsk", None), ("Qaraghandy", None),
+    ("Karaganda", None),
+])
+def test_a_tourist_finds_a_city_by_the_name_they_know(portal_server, typed, kato):
+    """q matches the names as written and, in Latin letters, their romanisations: the city is
+    among the answers, the largest first when ordered by population."""
+    answer = requests.get(f"{portal_server}/api/layers/settlements/",
+                          params={"q": typed, "ordering": "-population", "limit": 5},
+                          timeout=10).json()
+    first = answer["features"][0]["properties"]
+    assert first["kind"] == "г." and first["population"] > 100_000, answer["features"]
+    if kato:
+        assert first["kato"] == kato
+

@@ -10,7 +10,7 @@ from data.boundaries.kato import (
     okrug_of,
     settlement_kind,
 )
-from data.boundaries.names import normalise
+from data.boundaries.names import latin_key, normalise, search_key
 
 
 @pytest.mark.parametrize("kato_name, osm_name", [
@@ -35,6 +35,28 @@ def test_different_names_stay_different():
     assert normalise("с.Ақсу") != normalise("с.Ақсуат")
     assert normalise("Кызылжар") != normalise("Кызылжар 2")
     assert normalise(None) is None and normalise("  ") is None and normalise("с.") is None
+
+
+@pytest.mark.parametrize("kato_kk, kato_ru, typed", [
+    ("Алматы қ.", "г.Алматы", "Almaty"),
+    ("Қарағанды қ.", "г.Караганда", "Qaraghandy"),  # BGN/PCGN romanisation of the Kazakh
+    ("Қарағанды қ.", "г.Караганда", "Karaganda"),   # the Russian name in English
+    ("Қарағанды қ.", "г.Караганда", "karagandy"),
+    ("Өскемен қ.", "г.Усть-Каменогорск", "Öskemen"),
+    ("Өскемен қ.", "г.Усть-Каменогорск", "Ust-Kamenogorsk"),
+    ("Орал қ.", "г.Уральск", "Uralsk"),
+    ("Ақтөбе қ.", "г.Актобе", "Aqtöbe"),
+    ("Жаңаөзен қ.", "г.Жанаозен", "Zhangaozen"),
+    ("Түркістан қ.", "г.Туркестан", "Turkestan"),
+])
+def test_a_place_is_found_by_its_names_in_latin_letters(kato_kk, kato_ru, typed):
+    assert latin_key(typed) in search_key(kato_kk, kato_ru).split("|")
+
+
+def test_search_keys_are_letters_only_and_never_empty_strings():
+    assert search_key("Ақсу а.", "с.Аксу") == "aksu"
+    assert search_key(None, "с.") == ""
+    assert "|" in search_key("Өскемен қ.", "г.Усть-Каменогорск")
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -340,3 +340,16 @@ def test_api_shows_each_settlements_position_source_and_precision(reference_data
         assert properties["position_source"] in {s.value for s in Source}
         assert properties["position_precision_m"] > 0
         assert feature["geometry"] is not None
+
+
+def test_a_renamed_settlement_is_found_by_its_new_name_in_latin_letters():
+    settlement = Settlement.objects.get(kato="750000000")
+    assert "almaty" in settlement.name_search.split("|")
+    settlement.name_kk, settlement.name_ru = "Алатау қ.", "г.Алатау"
+    settlement.save(update_fields=["name_kk", "name_ru"])
+    settlement.refresh_from_db()
+    assert settlement.name_search == "alatau"
+    settlement.population = 1
+    settlement.save(update_fields=["population"])  # a save that leaves the names alone
+    settlement.refresh_from_db()
+    assert settlement.name_search == "alatau"
