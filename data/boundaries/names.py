@@ -82,6 +82,42 @@ def transliterate(name: str) -> str:
                               if char.isupper() else char) for char in name)
 
 
+# KATO's abbreviated Kazakh type markers after a name, in an English name: a village, town or
+# city marker goes (the settlement's kind says it); a station, site or pasture, and the kind of
+# a rural okrug or administration, are said in English. Other generic words ("қыстауы", winter
+# quarters) are romanised with the name, as BGN/PCGN romanisations keep them.
+_ENGLISH_MARKERS = {
+    "атын.а.о": "rural okrug", "ат.а.о": "rural okrug", "а.о": "rural okrug",
+    "а.ә": "village administration", "к.ә": "settlement administration",
+    "қ.ә": "town administration",
+    "атын.а": "", "а": "", "қ": "", "к": "", "ст": "station", "уч": "site", "ж": "pasture",
+}
+_ENGLISH_MARKER = re.compile(
+    r"(?:\s+|(?<=\.))(атын\.а\.о|ат\.а\.о|атын\.а|[ақк]\.[оә]|а|қ|к|ст|уч|ж)\.$",
+    re.IGNORECASE)
+# "а.о" and "а.ә" also end a name without their last dot.
+_UNFINISHED_MARKER = re.compile(r"(?<=[.\s])[ақк]\.[оә]$", re.IGNORECASE)
+
+
+def english_name(name_kk: str | None) -> str:
+    """A Kazakh place name as English-language maps print it: romanised (BGN/PCGN, its
+    diacritics dropped), KATO's type abbreviation replaced: "Қарағанды қ." → "Qaraghandy",
+    "Ақбұлақ ст." → "Aqbulaq station". Empty for no name."""
+    if not name_kk or not name_kk.strip():
+        return ""
+    text = name_kk.strip()
+    if _UNFINISHED_MARKER.search(text):
+        text += "."
+    marker = _ENGLISH_MARKER.search(text)
+    word = ""
+    if marker:
+        word = _ENGLISH_MARKERS[marker.group(1).lower()]
+        text = text[:marker.start()].strip()
+    text = _QUOTES.sub('"', transliterate(text))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(part for part in (text.strip(), word) if part)
+
+
 def latin_key(name: str | None) -> str | None:
     """The matching key of a romanised name (or of a Cyrillic one, transliterated): type
     markers gone, diacritics dropped, letters and digits only ("Татан 6" is not "Tatan"),

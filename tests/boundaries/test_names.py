@@ -10,7 +10,7 @@ from data.boundaries.kato import (
     okrug_of,
     settlement_kind,
 )
-from data.boundaries.names import latin_key, normalise, search_key
+from data.boundaries.names import english_name, latin_key, normalise, search_key
 
 
 @pytest.mark.parametrize("kato_name, osm_name", [
@@ -57,6 +57,21 @@ def test_search_keys_are_letters_only_and_never_empty_strings():
     assert search_key("Ақсу а.", "с.Аксу") == "aksu"
     assert search_key(None, "с.") == ""
     assert "|" in search_key("Өскемен қ.", "г.Усть-Каменогорск")
+
+
+@pytest.mark.parametrize("kato_kk, english", [
+    ("Алматы қ.", "Almaty"),                # a city's marker goes: its kind says it
+    ("Қарағанды қ.", "Qaraghandy"),         # BGN/PCGN without diacritics, as GeoNames
+    ("Өскемен қ.", "Oskemen"),
+    ("Семейтау 3 а.", "Semeytau 3"),
+    ("Абай атын.а.", "Abay"),
+    ("Ақбұлақ ст.", "Aqbulaq station"),
+    ("Новображенка ж.", "Novobrazhenka pasture"),
+    ("Көкшетау қыстауы", "Kokshetau qystauy"),  # a generic word is romanised with the name
+    ("  ", ""),
+])
+def test_english_names_are_the_kazakh_names_romanised(kato_kk, english):
+    assert english_name(kato_kk) == english
 
 
 @pytest.mark.parametrize("raw, expected", [

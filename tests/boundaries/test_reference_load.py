@@ -111,6 +111,19 @@ def test_names(reference_data):
         assert not latin.search(name_kk + name_ru), (name_kk, name_ru)
 
 
+def test_english_names_of_okrugs_and_settlements(reference_data):
+    """KATO has no English: okrugs and settlements get their Kazakh names romanised, in
+    Latin letters only, so the English map never falls back to Cyrillic."""
+    cyrillic = re.compile(r"[\u0400-\u04ff]")
+    okrugs = AdminArea.objects.filter(generation__code="2024", level="okrug")
+    for name_en in [*okrugs.values_list("name_en", flat=True),
+                    *Settlement.objects.values_list("name_en", flat=True)]:
+        assert name_en and not cyrillic.search(name_en), name_en
+    assert Settlement.objects.get(kato="750000000").name_en == "Almaty"
+    assert okrugs.filter(name_kk__endswith=" а.о.", name_en__endswith=" rural okrug").count() \
+        == okrugs.filter(name_kk__endswith=" а.о.").count() > 1000
+
+
 def test_hierarchy(reference_data):
     for code in ("2018", "2024"):
         for district in AdminArea.objects.filter(generation__code=code, level="district"):

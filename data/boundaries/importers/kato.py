@@ -12,12 +12,14 @@ from layers.areas.models import AdminArea, BoundaryGeneration
 from .. import manifest
 from ..errors import PrerequisiteMissing
 from ..kato import district_of, is_city_district, okrug_kind, read_kato
+from ..names import english_name
 from .areas import AreaRecord, AreaWriter
 from .base import Importer
 
 GENERATION = "2024"
 # Okrugs are approximate as a level: whatever boundary an okrug has is derived, never official.
-OKRUG_FIELDS = ("level", "name_kk", "name_ru", "kind", "parent", "approximate")
+# KATO names okrugs in Kazakh and Russian only: name_en is the Kazakh name romanised.
+OKRUG_FIELDS = ("level", "name_kk", "name_ru", "name_en", "kind", "parent", "approximate")
 
 
 class KatoImporter(Importer):
@@ -35,7 +37,8 @@ class KatoImporter(Importer):
         records = [
             AreaRecord(
                 kato=row.kato, level=AdminArea.Level.OKRUG, name_kk=row.name_kk,
-                name_ru=row.name_ru, kind=okrug_kind(row.name_ru),
+                name_ru=row.name_ru, name_en=english_name(row.name_kk),
+                kind=okrug_kind(row.name_ru),
                 parent_kato=district_of(row.kato), approximate=True,
             )
             for row in rows
