@@ -85,7 +85,7 @@ def transliterate(name: str) -> str:
 # KATO's abbreviated Kazakh type markers after a name, in an English name: a village, town or
 # city marker goes (the settlement's kind says it); a station, site or pasture, and the kind of
 # a rural okrug or administration, are said in English. Other generic words ("қыстауы", winter
-# quarters) are romanised with the name, as BGN/PCGN romanisations keep them.
+# quarters) are romanised with the name, as romanised gazetteers keep them.
 _ENGLISH_MARKERS = {
     "атын.а.о": "rural okrug", "ат.а.о": "rural okrug", "а.о": "rural okrug",
     "а.ә": "village administration", "к.ә": "settlement administration",
@@ -99,10 +99,16 @@ _ENGLISH_MARKER = re.compile(
 _UNFINISHED_MARKER = re.compile(r"(?<=[.\s])[ақк]\.[оә]$", re.IGNORECASE)
 
 
+# English spells қ, ғ and ң as k, g and n, as the oblasts' and districts' English names do
+# ("Karagandy", "Aktobe", "Taldykorgan"), not as BGN/PCGN's q, gh and ng.
+_ENGLISH_LETTERS = str.maketrans({"қ": "к", "Қ": "К", "ғ": "г", "Ғ": "Г", "ң": "н", "Ң": "Н"})
+
+
 def english_name(name_kk: str | None) -> str:
-    """A Kazakh place name as English-language maps print it: romanised (BGN/PCGN, its
-    diacritics dropped), KATO's type abbreviation replaced: "Қарағанды қ." → "Qaraghandy",
-    "Ақбұлақ ст." → "Aqbulaq station". Empty for no name."""
+    """A Kazakh place name as English-language maps print it: romanised as the oblasts' and
+    districts' English names are (k, g, n for қ, ғ, ң; no diacritics), KATO's type abbreviation
+    replaced: "Қарағанды қ." → "Karagandy", "Ақбұлақ ст." → "Akbulak station". Empty for no
+    name."""
     if not name_kk or not name_kk.strip():
         return ""
     text = name_kk.strip()
@@ -113,7 +119,7 @@ def english_name(name_kk: str | None) -> str:
     if marker:
         word = _ENGLISH_MARKERS[marker.group(1).lower()]
         text = text[:marker.start()].strip()
-    text = _QUOTES.sub('"', transliterate(text))
+    text = _QUOTES.sub('"', transliterate(text.translate(_ENGLISH_LETTERS)))
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return " ".join(part for part in (text.strip(), word) if part)
 
