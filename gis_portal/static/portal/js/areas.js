@@ -21,8 +21,8 @@ function approximateBadge() {
 }
 
 export class AreaNavigator {
-  /** onSelect(kato | null) runs after every selection, the user's or a permalink's;
-   *  onError(error) reports a selection the user made that failed to load. */
+  /** onSelect(kato | null, { byUser }) runs after every selection, the user's (byUser) or a
+   *  permalink's; onError(error) reports a selection the user made that failed to load. */
   constructor(map, config, elements, { onSelect, onError }) {
     this.map = map;
     this.config = config;
@@ -42,11 +42,12 @@ export class AreaNavigator {
 
   /** The panel's buttons: select, and report a failure instead of dropping it. */
   choose(kato) {
-    this.select(kato).catch(this.onError);
+    this.select(kato, { byUser: true }).catch(this.onError);
   }
 
-  /** Selects an area (null: the whole country). fit: zoom the map to it. */
-  async select(kato, { fit = true } = {}) {
+  /** Selects an area (null: the whole country). fit: zoom the map to it; byUser: the user
+   *  chose it (not the permalink the page opened with). */
+  async select(kato, { fit = true, byUser = false } = {}) {
     const request = ++this.request; // a later click wins over a slow earlier answer
     if (!kato) {
       const body = await getJSON(withQuery(this.config.urls.areas, { level: "oblast" }));
@@ -64,7 +65,7 @@ export class AreaNavigator {
     }
     this.el.search.value = "";
     this.render();
-    this.onSelect(this.current?.kato ?? null);
+    this.onSelect(this.current?.kato ?? null, { byUser });
   }
 
   drawOutline(detail, fit) {

@@ -162,9 +162,10 @@ const areaNavigator = new AreaNavigator(map, config, {
   listNote: document.querySelector("[data-area-list-note]"),
   search: document.querySelector("[data-area-search]"),
 }, {
-  onSelect(kato) {
-    // On a phone the drawer covers the map: show the area just chosen.
-    setPanelOpen(false);
+  onSelect(kato, { byUser }) {
+    // On a phone the drawer covers the map: show the area the user just chose. The permalink's
+    // area, which arrives whenever its API answer does, leaves a drawer the user opened alone.
+    if (byUser) setPanelOpen(false);
     if (kato === state.area) return;
     state.area = kato;
     requery(catalogue.map((entry) => entry.slug).filter((slug) => slug !== config.areasLayer));
