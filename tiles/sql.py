@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import F
 
 from layers.core.query import GEOMETRIC_PARAMETERS, LayerQuery
-from layers.core.statements import STATEMENTS, bind_slots, statement_key
+from layers.core.statements import STATEMENTS, bind_slots, inline_constants, statement_key
 
 
 def tile_statement(layer, request, z: int) -> tuple[str, tuple]:
@@ -37,7 +37,8 @@ def _compile(query: LayerQuery, geometry: str) -> tuple[str, tuple]:
     columns = {"_tile_id": F("pk"), "_tile_geom": F(geometry)}
     columns.update({f"_p_{name}": F(expr) if isinstance(expr, str) else expr
                     for name, expr in properties.items()})
-    inner_sql, inner_params = queryset.order_by().values(**columns).query.sql_with_params()
+    inner_sql, inner_params = inline_constants(
+        *queryset.order_by().values(**columns).query.sql_with_params())
     quote = connection.ops.quote_name
     props = "".join(f", t.{quote('_p_' + name)} AS {quote(name)}" for name in properties)
     extent, buffer = settings.TILE_EXTENT, settings.TILE_BUFFER
