@@ -6,8 +6,11 @@ spaces are unified, and the Kazakh letters fold onto their Russian look-alikes (
 as Russian transcriptions of Kazakh names do.
 """
 
+import csv
+import functools
 import re
 import unicodedata
+from pathlib import Path
 
 # Kazakh-specific letters onto the Russian letter used in Russian spellings; ё/э onto е.
 _FOLD = str.maketrans({
@@ -137,6 +140,40 @@ def latin_key(name: str | None) -> str | None:
     for old, new in _LATIN_FOLDS:
         text = text.replace(old, new)
     return text or None
+
+
+OTHER_NAMES_FILE = Path(__file__).with_name("other_names.csv")
+
+
+@functools.lru_cache(maxsize=1)
+def _other_names_table() -> dict[str, tuple[tuple[str, str], ...]]:
+    """(name, kind) by KATO code, in file order: kind "former" for a name the town bore,
+    "spelling" for another way of writing a name that the search should know."""
+    with OTHER_NAMES_FILE.open(encoding="utf-8", newline="") as table:
+        names: dict[str, list[tuple[str, str]]] = {}
+        for row in csv.DictReader(table):
+            names.setdefault(row["kato"], []).append((row["name"].strip(), row["kind"]))
+    return {kato: tuple(rows) for kato, rows in names.items()}
+
+
+def other_names(kato: str | None) -> tuple[str, ...]:
+    """The names a renamed town was known by (other_names.csv: Tselinograd, Semipalatinsk,
+    Kapchagay…) and the other spellings of its names a search should know (Baikonur,
+    Kustanai), oldest former name first."""
+    return tuple(name for name, _ in _other_names_table().get(kato or "", ()))
+
+
+def shown_former_names(kato: str | None) -> str:
+    """The former names as a place's card shows them, in Cyrillic as the town bore them,
+    oldest first: "Акмолинск, Целиноград, Акмола, Нур-Султан"."""
+    return ", ".join(name for name, kind in _other_names_table().get(kato or "", ())
+                     if kind == "former")
+
+
+def settlement_search_key(kato: str | None, name_kk: str | None, name_ru: str | None) -> str:
+    """A settlement's search keys: its Kazakh and Russian names, its former names and the
+    other spellings of them."""
+    return search_key(name_kk, name_ru, *other_names(kato))
 
 
 def search_key(*names: str | None) -> str:

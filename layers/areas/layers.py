@@ -100,15 +100,16 @@ class SettlementLayer(Layer):
     render_as_tiles = True
     shown_by_default = True
     public_fields = ("kato", "kind", "population", "osm_place", "match", "position_source",
-                     "position_precision_m")
+                     "position_precision_m", "former_names")
     tile_fields = ("kato", "name", "population", "osm_place", "position_source",
                    "position_precision_m")
     field_labels = {"name": _("name"), "oblast": _("oblast"), "district": _("district"),
-                    "okrug": _("rural okrug")}
+                    "okrug": _("rural okrug"), "former_names": _("former names")}
     filterset_class = SettlementFilterSet
-    # q searches the names in every language (and name_search, their Latin keys: nothing but
-    # the same names); geocoded asks whether the point is known.
-    filter_reads = {"q": ("name_kk", "name_ru", "name_en"), "geocoded": ("geom",)}
+    # q searches the names in every language (and name_search, the Latin keys of the same
+    # names and of the former names); geocoded asks whether the point is known.
+    filter_reads = {"q": ("name_kk", "name_ru", "name_en", "former_names"),
+                    "geocoded": ("geom",)}
     # name sorts by the name in the reader's language.
     ordering_fields = ("population", "kato", "name")
     stat_sums = ("population",)
@@ -120,5 +121,6 @@ class SettlementLayer(Layer):
                 "population": "population", "osm_place": "osm_place", "match": "match",
                 "position_source": "position_source",
                 "position_precision_m": "position_precision_m",
+                "former_names": "former_names",
                 "oblast": F("oblast__kato"), "district": F("district__kato"),
                 "okrug": F("okrug__kato")}

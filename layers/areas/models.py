@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from data.boundaries.names import search_key
+from data.boundaries.names import settlement_search_key, shown_former_names
 from gis_portal.identity.models import AppendOnlyModel
 from layers.core.models import AreaTaggedModel
 
@@ -168,8 +168,13 @@ class Settlement(MultilingualNameMixin, AreaTaggedModel):
         _("position precision, m"), null=True, blank=True,
         help_text=_("How far the real settlement may be from the point, in metres."),
     )
-    # The Latin keys of the Kazakh and Russian names (data.boundaries.names.search_key), so
-    # a search typed in Latin letters finds the place; kept in step by save() and the importer.
+    # What a renamed town was called (data/boundaries/former_names.csv): natives who left
+    # before the renaming, and old maps, still use those names.
+    former_names = models.CharField(_("former names"), max_length=300, blank=True, default="",
+                                    editable=False)
+    # The Latin keys of the Kazakh, Russian and former names (data.boundaries.names.
+    # settlement_search_key), so a search typed in Latin letters, or by a former name, finds
+    # the place; kept in step by save() and the importer.
     name_search = models.TextField(_("Latin search keys of the names"), blank=True, default="",
                                    editable=False)
     # Rows without a point are tagged by the parents their KATO code names; the okrug always
@@ -192,10 +197,11 @@ class Settlement(MultilingualNameMixin, AreaTaggedModel):
         return f"{self.name} ({self.kato})"
 
     def save(self, *args, **kwargs):
-        self.name_search = search_key(self.name_kk, self.name_ru)
+        self.former_names = shown_former_names(self.kato)
+        self.name_search = settlement_search_key(self.kato, self.name_kk, self.name_ru)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"name_kk", "name_ru"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "name_search"}
+        if update_fields is not None and {"kato", "name_kk", "name_ru"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "former_names", "name_search"}
         super().save(*args, **kwargs)
 
 

@@ -97,3 +97,21 @@ def test_a_tourist_finds_a_city_by_the_name_they_know(portal_server, typed, kato
     if kato:
         assert first["kato"] == kato
 
+
+@pytest.mark.parametrize("typed, kato, current", [
+    ("Nur-Sultan", "710000000", "Astana"), ("Целиноград", "710000000", "Astana"),
+    ("Alma-Ata", "750000000", "Almaty"), ("Semipalatinsk", "101010000", "Semey"),
+    ("Guryev", "231010000", "Atyrau"), ("Kapchagay", "191010000", "Konaev"),
+    ("Baikonur", "431910000", "Baykonyr"),
+])
+def test_a_native_finds_a_town_by_the_name_it_had_when_they_left(portal_server, typed, kato,
+                                                                  current):
+    """Former names (and their usual Latin spellings) find the renamed town, whose feature
+    says what it was called."""
+    answer = requests.get(f"{portal_server}/api/layers/settlements/",
+                          params={"q": typed, "ordering": "-population", "limit": 3,
+                                  "lang": "en"}, timeout=10).json()
+    first = answer["features"][0]["properties"]
+    assert (first["kato"], first["name"]) == (kato, current), answer["features"]
+    assert first["former_names"]
+

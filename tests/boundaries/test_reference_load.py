@@ -1,5 +1,6 @@
 """The full real load: counts, known defects, okrugs, settlements, idempotency, dry run."""
 
+import csv
 import re
 import shutil
 
@@ -9,6 +10,7 @@ from django.db import connection
 from data.boundaries import manifest
 from data.boundaries.kato import district_of, okrug_of
 from data.boundaries.models import ReferenceDataLoad
+from data.boundaries.names import OTHER_NAMES_FILE, latin_key
 from data.boundaries.pipeline import load_reference_data
 from layers.areas.models import AdminArea, AdminAreaPart, BoundaryGeneration, Settlement
 
@@ -122,6 +124,24 @@ def test_english_names_of_okrugs_and_settlements(reference_data):
     assert Settlement.objects.get(kato="750000000").name_en == "Almaty"
     assert okrugs.filter(name_kk__endswith=" а.о.", name_en__endswith=" rural okrug").count() \
         == okrugs.filter(name_kk__endswith=" а.о.").count() > 1000
+
+
+def test_renamed_towns_carry_their_former_names(reference_data):
+    """Every row of other_names.csv names a settlement KATO still lists under the Russian
+    name the row expects (a wrong code would hang Tselinograd on another town), and the
+    loaded town shows its former names and is found by each of them."""
+    with OTHER_NAMES_FILE.open(encoding="utf-8", newline="") as table:
+        rows = list(csv.DictReader(table))
+    assert len(rows) > 30 and {row["kind"] for row in rows} == {"former", "spelling"}
+    for row in rows:
+        town = Settlement.objects.get(kato=row["kato"])
+        assert town.name_ru == row["current_name_ru"], row
+        assert latin_key(row["name"]) in town.name_search.split("|"), row
+        assert (row["name"] in town.former_names.split(", ")) == (row["kind"] == "former"), row
+    astana = Settlement.objects.get(kato="710000000")
+    assert astana.former_names == "Акмолинск, Целиноград, Акмола, Нур-Султан"
+    assert Settlement.objects.filter(former_names="").count() == Settlement.objects.count() - \
+        len({row["kato"] for row in rows if row["kind"] == "former"})
 
 
 def test_hierarchy(reference_data):

@@ -38,7 +38,7 @@ from ..kato import (
     read_kato,
     settlement_kind,
 )
-from ..names import english_name, search_key
+from ..names import english_name, settlement_search_key, shown_former_names
 from .base import Importer
 from .districts import DistrictPolygons
 from .geonames import Locality, LocalityIndex, distance_km
@@ -50,7 +50,7 @@ GROUP = "settlement"
 # KATO has no English names and OSM's name:en here is mostly the new Kazakh Latin script
 # ("Qaskeleñ"): name_en is the Kazakh name romanised, as English-language maps print it
 # (names.english_name).
-NAME_FIELDS = ("name_kk", "name_ru", "name_en", "kind", "name_search")
+NAME_FIELDS = ("name_kk", "name_ru", "name_en", "kind", "former_names", "name_search")
 GAZETTEER_FIELDS = ("population", "osm_id", "osm_place", "match")
 POSITION_FIELDS = ("geom", "position_source", "position_precision_m")
 COMPARED_FIELDS = NAME_FIELDS + GAZETTEER_FIELDS + POSITION_FIELDS
@@ -202,7 +202,9 @@ class SettlementImporter(Importer):
     def _base_values(row: KatoRow) -> dict:
         return {"name_kk": row.name_kk, "name_ru": row.name_ru,
                 "name_en": english_name(row.name_kk), "kind": settlement_kind(row.name_ru),
-                "name_search": search_key(row.name_kk, row.name_ru), "geom": None,
+                "former_names": shown_former_names(row.kato),
+                "name_search": settlement_search_key(row.kato, row.name_kk, row.name_ru),
+                "geom": None,
                 "population": None,
                 "osm_id": None, "osm_place": "", "match": Settlement.Match.NONE,
                 "position_source": None, "position_precision_m": None}
