@@ -168,7 +168,7 @@ class Settlement(MultilingualNameMixin, AreaTaggedModel):
         _("position precision, m"), null=True, blank=True,
         help_text=_("How far the real settlement may be from the point, in metres."),
     )
-    # What a renamed town was called (data/boundaries/former_names.csv): natives who left
+    # What a renamed town was called (data/boundaries/other_names.csv): natives who left
     # before the renaming, and old maps, still use those names.
     former_names = models.CharField(_("former names"), max_length=300, blank=True, default="",
                                     editable=False)
