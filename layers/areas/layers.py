@@ -122,5 +122,9 @@ class SettlementLayer(Layer):
                 "position_source": "position_source",
                 "position_precision_m": "position_precision_m",
                 "former_names": "former_names",
+                # Names of its district and oblast, so a list of namesakes ("Ақсу" is a
+                # village in most districts) says which is which.
+                "district_name": localized("district__name"),
+                "oblast_name": localized("oblast__name"),
                 "oblast": F("oblast__kato"), "district": F("district__kato"),
                 "okrug": F("okrug__kato")}

@@ -8,6 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.support.axe import assert_no_axe_violations
 from tests.support.browser import launched_chromium, refuse_other_hosts
 
 pytestmark = pytest.mark.browser
@@ -118,3 +119,50 @@ def test_click_outside_kazakhstan_says_so(page, portal_server):
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page.locator(".lookup-popup")).to_contain_text("Қазақстаннан тыс", timeout=15_000)
+
+
+@pytest.mark.parametrize("typed, current, former", [
+    ("Semipalatinsk", "Семей", "Семипалатинск"),  # a city of its oblast: its district
+    ("Nur-Sultan", "Астана", "Нур-Султан"),  # a city of republican significance: itself
+])
+def test_a_native_finds_their_town_by_its_former_name_and_the_map_goes_there(
+        page, portal_server, typed, current, former):
+    """"Find a place" takes a former name in Latin letters, lists the town with its former
+    names, and choosing it selects its district (a republican city: the city) and centres the
+    map on it, with a link to the settlement's page."""
+    town = requests.get(f"{portal_server}/api/layers/settlements/",
+                        params={"q": current, "ordering": "-population", "limit": 1},
+                        timeout=10).json()["features"][0]
+    lon, lat = town["geometry"]["coordinates"]
+    place = town["properties"]
+    republican = place["kato"] == place["oblast"]
+    chosen = place["oblast"] if republican else place["district"]
+    open_map(page, portal_server)
+    page.get_by_label("Қала немесе ауыл: кез келген жазылуы немесе бұрынғы атауы").fill(typed)
+    first = page.locator("[data-place-results] button").first
+    expect(first).to_contain_text(place["name"], timeout=15_000)
+    expect(first).to_contain_text(former)
+    expect(page.locator("[data-place-search-status]")).to_contain_text("Табылған")
+    assert_no_axe_violations(page)  # the list of places as shown
+    first.click()
+
+    expect(page.locator("[data-breadcrumb] [aria-current]")).to_have_text(
+        place["oblast_name"] if republican else place["district_name"])
+    expect(page.locator(".leaflet-popup-content a")).to_have_attribute(
+        "href", f"/settlements/{place['kato']}/")
+    page.wait_for_function(
+        "([lat, lon]) => { const m = location.hash.match(/map=([\\d.]+)\\/([\\d.]+)\\/([\\d.]+)/);"
+        " return m && Math.abs(m[2] - lat) < 0.01 && Math.abs(m[3] - lon) < 0.01; }",
+        arg=[lat, lon], timeout=15_000)
+    assert f"area={chosen}" in page.evaluate("location.hash")
+
+
+def test_a_place_nobody_has_heard_of_is_said_plainly(page, portal_server):
+    open_map(page, portal_server)
+    search = page.get_by_role("searchbox", name="Қала немесе ауыл: кез келген жазылуы немесе "
+                                               "бұрынғы атауы")
+    search.fill("Qwxzyq")
+    search.press("Enter")
+    expect(page.locator("[data-place-search-status]")).to_have_text(
+        "Мұндай атаулы қала немесе ауыл жоқ.", timeout=15_000)
+    expect(page.locator("[data-place-results]")).to_be_hidden()

@@ -7,8 +7,10 @@ import { addBasemap } from "./basemap.js";
 import { Choropleth } from "./choropleth.js";
 import { addControls } from "./controls.js";
 import { gettext, interpolate } from "./i18n.js";
+import { h } from "./dom.js";
 import { createLayerController } from "./layers.js";
 import { PlaceLookup } from "./lookup.js";
+import { isRepublicanCity, PlaceSearch } from "./placesearch.js";
 import { layerQuery, readHash, writeHash } from "./state.js";
 import { LayerSwitcher } from "./switcher.js";
 
@@ -173,6 +175,36 @@ const areaNavigator = new AreaNavigator(map, config, {
   },
   onError: showError,
 });
+
+const settlementsEntry = entries.get(config.settlementsLayer);
+if (settlementsEntry) {
+  const found = L.popup({ autoPan: true });
+  new PlaceSearch({
+    form: document.querySelector("[data-place-search]"),
+    input: document.querySelector("#place-search-input"),
+    status: document.querySelector("[data-place-search-status]"),
+    results: document.querySelector("[data-place-results]"),
+  }, {
+    listUrl: settlementsEntry.urls.geojson,
+    async onChoose(feature) {
+      const { properties } = feature;
+      // Its district, or a city of republican significance itself (an oblast-level unit whose
+      // code is its own): every layer then shows that home place.
+      const area = isRepublicanCity(properties) ? properties.oblast : properties.district || properties.oblast;
+      try {
+        await areaNavigator.select(area, { fit: false, byUser: true });
+      } catch (error) {
+        showError(error);
+      }
+      if (!feature.geometry) return;
+      const [lng, lat] = feature.geometry.coordinates;
+      map.setView([lat, lng], Math.max(map.getZoom(), 11));
+      const page = config.urls.settlement.replace(config.katoPlaceholder, properties.kato);
+      found.setLatLng([lat, lng]).setContent(h("a", { href: page }, properties.name)).openOn(map);
+    },
+    onError: showError,
+  });
+}
 
 new PlaceLookup(map, config, {
   layers: () => catalogue.filter((entry) => state.layers.has(entry.slug) && entry.slug !== config.areasLayer),
