@@ -166,3 +166,13 @@ def test_a_place_nobody_has_heard_of_is_said_plainly(page, portal_server):
     expect(page.locator("[data-place-search-status]")).to_have_text(
         "Мұндай атаулы қала немесе ауыл жоқ.", timeout=15_000)
     expect(page.locator("[data-place-results]")).to_be_hidden()
+
+
+def test_a_link_in_russian_opens_the_whole_map_in_russian(page, portal_server):
+    """?lang= fixes the language of the page and of its scripts' texts alike (the script
+    translations are asked for in the page's language, whatever the cookie says)."""
+    page.goto(f"{portal_server}/?lang=ru")
+    expect(page.locator("[data-area-list] button").first).to_be_visible(timeout=15_000)
+    expect(page.locator("#areas-heading")).to_have_text("Территории")
+    expect(page.locator("[data-breadcrumb]")).to_contain_text("Казахстан")
+    expect(page.locator("[data-area-list-label]")).to_have_text("Области")
