@@ -26,8 +26,15 @@ CONTRACT_LOADERS: list[str] = [
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database with Kazakhstan's real boundaries, KATO and settlements committed,
     so every test (and the server process) sees them; each test's own writes roll back."""
+    from django.db import connection
+
     from data.boundaries.pipeline import load_reference_data
 
+    if connection.settings_dict["NAME"] != connection.settings_dict["TEST"]["NAME"]:
+        # pytest-django sets up no test database when no selected test is marked django_db:
+        # the loaders below would then write into the database of the settings.
+        pytest.exit("no selected test uses the database, so there is no test database to load: "
+                    "mark the module with pytest.mark.django_db", 2)
     if not Path(settings.TZ_DATA_DIR).is_dir():
         pytest.exit(f"reference data folder {settings.TZ_DATA_DIR} is missing (TZ_DATA_DIR)", 2)
     with django_db_blocker.unblock():

@@ -11,14 +11,17 @@ from playwright.sync_api import expect
 from tests.support.axe import assert_no_axe_violations
 from tests.support.browser import launched_chromium, refuse_other_hosts
 
-pytestmark = pytest.mark.browser
+# django_db makes a targeted run set up the test database (pytest-django sets up none when no
+# selected test is marked); the browser starts per test, after that (the database helper
+# touches the connection in the main thread, where Playwright's loop would forbid it).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 # A point in the middle of Almaty (city of republican significance, an oblast-level unit).
 ALMATY = (76.9286, 43.2567)
 AKMOLA = "110000000"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser():
     yield from launched_chromium()
 
