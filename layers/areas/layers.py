@@ -104,7 +104,8 @@ class SettlementLayer(Layer):
     tile_fields = ("kato", "name", "population", "osm_place", "position_source",
                    "position_precision_m")
     field_labels = {"name": _("name"), "oblast": _("oblast"), "district": _("district"),
-                    "okrug": _("rural okrug"), "former_names": _("former names")}
+                    "okrug": _("rural okrug"), "former_names": _("former names"),
+                    "district_name": _("district name"), "oblast_name": _("oblast name")}
     filterset_class = SettlementFilterSet
     # q searches the names in every language (and name_search, the Latin keys of the same
     # names and of the former names); geocoded asks whether the point is known.

@@ -13,10 +13,10 @@ const HIT_TOLERANCE_PX = 10;
 const MAX_PROPERTIES = 6;
 const NEAR_FEATURES_PER_LAYER = 3;
 // The name heads each feature; its oblast/district/okrug tags (KATO codes every layer carries)
-// repeat what the lookup above already says in words.
+// and a settlement's district and oblast names repeat what the lookup above already says.
 // How exact a settlement's point is gets one line of its own ("Position").
-const OMITTED_FIELDS = new Set(["name", "oblast", "district", "okrug", "position_source",
-  "position_precision_m", "url"]);
+const OMITTED_FIELDS = new Set(["name", "oblast", "district", "okrug", "district_name",
+  "oblast_name", "position_source", "position_precision_m", "url"]);
 
 /** A feature's name, linked to its own page when the layer gives one (`url`, a site path). */
 function nameOrPageLink(properties) {
